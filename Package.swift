@@ -1,0 +1,85 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "piapi",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "piapi-compile", targets: ["piapi-compile"]),
+        .executable(name: "piapi-serve", targets: ["piapi-serve"]),
+        .library(name: "RouteTable", targets: ["RouteTable"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        /// The system libyaml (Debian: libyaml-dev), read through pkg-config.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        /// The compiled route table: its model, its two encodings and its lookup.
+        .target(
+            name: "RouteTable",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        /// YAML → config model → diagnostics → RouteTable; inspect and diff.
+        .target(
+            name: "PiapiCompiler",
+            dependencies: ["CLibYAML", "RouteTable"]
+        ),
+        .executableTarget(
+            name: "piapi-compile",
+            dependencies: [
+                "PiapiCompiler",
+                "RouteTable",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        /// The gateway: HTTP server, forwarding, upstream pool, table reloads, logs and metrics.
+        .target(
+            name: "PiapiGateway",
+            dependencies: [
+                "RouteTable",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "piapi-serve",
+            dependencies: [
+                "PiapiGateway",
+                "RouteTable",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RouteTableTests", dependencies: ["RouteTable"]),
+        .testTarget(name: "PiapiCompilerTests", dependencies: ["PiapiCompiler", "RouteTable"]),
+        .testTarget(
+            name: "PiapiGatewayTests",
+            dependencies: [
+                "PiapiGateway",
+                "RouteTable",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["RouteTable"]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// Placeholder until the compiler lands.
+enum PiapiCompilerPlaceholder {}

@@ -1,0 +1,28 @@
+import NIOCore
+
+/// Every knob of piapi-serve in one value, filled from the command line by the executable
+/// and read by the server; defaults are the contract's.
+public struct GatewayConfiguration: Sendable {
+    public var host: String = "0.0.0.0"
+    public var port: Int = 9200
+    /// Until the upstream's response headers arrive.
+    public var upstreamTimeout: TimeAmount = .seconds(300)
+    /// Longest silence allowed mid-stream, either direction.
+    public var idleTimeout: TimeAmount = .seconds(300)
+    /// How long in-flight requests may run on after SIGTERM.
+    public var drainTimeout: TimeAmount = .seconds(30)
+    /// A request head must be complete within this long.
+    public var headerTimeout: TimeAmount = .seconds(10)
+    /// An idle keep-alive client connection is closed after this long.
+    public var keepAliveTimeout: TimeAmount = .seconds(60)
+    public var connectTimeout: TimeAmount = .seconds(10)
+    public var maxConnections: Int = 10_000
+    /// Request line plus headers, in bytes; larger → 431.
+    public var maxHeadSize: Int = 32 * 1024
+    /// Extra PEM roots trusted for https upstreams, besides the system's.
+    public var upstreamCAFile: String? = nil
+    /// Largest request body held in memory for a replay to the next candidate (contract §5).
+    public var retryBodyLimit: Int = 4 << 20
+
+    public init() {}
+}

@@ -1,0 +1,83 @@
+import Crypto
+
+/// The compiled routing table that piapi-compile writes and piapi-serve loads: every user's
+/// routes with upstream and credential injection worked out, looked up once per request.
+public struct RouteTable: Sendable {
+    /// Every distinct (provider, key, service) endpoint, in storage order.
+    public let targets: [Target]
+    /// Every user, sorted by key digest.
+    public let users: [UserRoutes]
+    private let userIndex: [KeyDigest: Int]
+
+    /// Builds a table, putting targets and users in their canonical order (so two equal
+    /// tables encode to the same bytes). Candidate indices refer to `targets` as given.
+    public init(targets: [Target], users: [UserRoutes]) throws(TableError) {
+        guard Set(targets).count == targets.count else { throw .invalid("a target is listed twice") }
+        let order = targets.indices.sorted { Target.storageOrder(targets[$0], targets[$1]) }
+        var newIndex = [Int](repeating: 0, count: targets.count)
+        for (new, old) in order.enumerated() { newIndex[old] = new }
+
+        var sortedUsers = users.sorted { $0.keyDigest < $1.keyDigest }
+        var index = [KeyDigest: Int](minimumCapacity: users.count)
+        for u in sortedUsers.indices {
+            let user = sortedUsers[u]
+            guard index.updateValue(u, forKey: user.keyDigest) == nil else {
+                throw .invalid("two users share one key digest")
+            }
+            var seen = Set<String>()
+            for r in user.routes.indices {
+                let route = user.routes[r]
+                guard seen.insert(route.service).inserted else {
+                    throw .invalid("user \(u) has two routes for one service type")
+                }
+                guard !route.candidates.isEmpty else { throw .invalid("user \(u) has a route with no candidates") }
+                for c in route.candidates.indices {
+                    let old = route.candidates[c].target
+                    guard targets.indices.contains(old) else { throw .invalid("candidate target \(old) out of range") }
+                    guard route.candidates[c].weight >= 1 else { throw .invalid("candidate weight below 1") }
+                    sortedUsers[u].routes[r].candidates[c].target = newIndex[old]
+                }
+            }
+        }
+        self.targets = order.map { targets[$0] }
+        self.users = sortedUsers
+        self.userIndex = index
+    }
+
+    /// The number of (user, service type) routes.
+    public var routeCount: Int { users.reduce(0) { $0 + $1.routes.count } }
+
+    /// The user whose key has this digest.
+    @inlinable
+    public func user(for digest: KeyDigest) -> UserRoutes? {
+        guard let i = userIndex(of: digest) else { return nil }
+        return users[i]
+    }
+
+    @usableFromInline
+    func userIndex(of digest: KeyDigest) -> Int? { userIndex[digest] }
+
+    /// The one lookup per request: a user's route for a service type, or nil.
+    @inlinable
+    public func lookup<S: StringProtocol>(digest: KeyDigest, service: S) -> (user: UserRoutes, route: Route)? {
+        guard let user = user(for: digest), let route = user.route(for: service) else { return nil }
+        return (user, route)
+    }
+
+    /// The SHA-256 of the canonical binary payload, in hex: the same for a table whether it
+    /// was loaded from binary or JSON, so operators can compare replicas by it.
+    public var contentHash: String {
+        KeyDigest(bytes: Array(SHA256.hash(data: BinaryTableEncoder.payload(of: self))))!.hex
+    }
+
+    /// Every `${VAR}` the table needs from piapi-serve's environment, sorted, once each.
+    public var environmentVariables: [String] {
+        Array(Set(targets.flatMap(\.injection.value.variables))).sorted()
+    }
+}
+
+extension RouteTable: Equatable {
+    public static func == (a: RouteTable, b: RouteTable) -> Bool {
+        a.targets == b.targets && a.users == b.users
+    }
+}

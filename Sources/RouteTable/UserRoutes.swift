@@ -1,0 +1,20 @@
+/// A user as the table knows them: the digest of their key, their name for logs, and
+/// their routes sorted by service type.
+public struct UserRoutes: Hashable, Sendable {
+    public var keyDigest: KeyDigest
+    public var name: String
+    public var routes: [Route]
+
+    public init(keyDigest: KeyDigest, name: String, routes: [Route]) {
+        self.keyDigest = keyDigest
+        self.name = name
+        self.routes = routes.sorted { $0.service < $1.service }
+    }
+
+    /// The route for a service type; a user has a handful, so a scan beats hashing.
+    @inlinable
+    public func route<S: StringProtocol>(for service: S) -> Route? {
+        for route in routes where route.service == service { return route }
+        return nil
+    }
+}

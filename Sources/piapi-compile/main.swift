@@ -1,0 +1,1 @@
+print("piapi-compile: not built yet")

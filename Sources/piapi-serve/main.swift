@@ -1,0 +1,1 @@
+print("piapi-serve: not built yet")
