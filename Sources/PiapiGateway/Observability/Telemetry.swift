@@ -1,17 +1,15 @@
-/// What the proxy reports while it works; behind it sit the Prometheus metrics and the
-/// JSON request log. (Skeleton: the observability work fills these in.)
-public final class Telemetry: Sendable {
-    public init() {}
-
+/// What the proxy reports while it works. The gateway's real implementation turns these into
+/// Prometheus metrics and the JSON request log; tests can record them instead.
+public protocol Telemetry: Sendable {
     /// A request was accepted and is now in flight.
-    public func requestStarted() {}
+    func requestStarted()
 
     /// The upstream's response head arrived `seconds` after the request was sent.
-    public func upstreamFirstByte(serviceType: String, seconds: Double) {}
+    func upstreamFirstByte(serviceType: String, seconds: Double)
 
-    /// A request ended (in flight count drops); writes the log line and the request metrics.
-    public func requestFinished(_ record: RequestRecord) {}
+    /// A request ended (the in-flight count drops); writes the log line and request metrics.
+    func requestFinished(_ record: RequestRecord)
 
     /// The Prometheus text exposition served on `/metrics`.
-    public func metricsText() -> String { "" }
+    func metricsText() -> String
 }

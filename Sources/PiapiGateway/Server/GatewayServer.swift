@@ -7,9 +7,9 @@ import NIOPosix
 public final class GatewayServer: Sendable {
     public let configuration: GatewayConfiguration
     public let tables: TableStore
-    public let telemetry: Telemetry
+    public let telemetry: any Telemetry
 
-    public init(configuration: GatewayConfiguration, tables: TableStore, telemetry: Telemetry,
+    public init(configuration: GatewayConfiguration, tables: TableStore, telemetry: any Telemetry,
                 group: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
         self.tables = tables
