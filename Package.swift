@@ -67,6 +67,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        /// Benchmark helper for bench/table.sh (synthetic configs, load and lookup timings).
+        .executableTarget(
+            name: "piapi-bench",
+            dependencies: [
+                "RouteTable",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "RouteTableTests", dependencies: ["RouteTable"]),
         .testTarget(name: "PiapiCompilerTests", dependencies: ["PiapiCompiler", "RouteTable"]),
         .testTarget(
