@@ -12,6 +12,10 @@ struct ProviderConfig: Sendable {
     var name: Located<String>
     var keys: [Key]
     var services: [ServiceConfig]
+    /// Every key name and service type written, valid or not: references to an entry that
+    /// failed its own checks are not reported a second time.
+    var declaredKeyNames: Set<String>
+    var declaredServiceTypes: Set<String>
 
     func key(named name: String) -> Key? {
         keys.first { $0.name.value == name }

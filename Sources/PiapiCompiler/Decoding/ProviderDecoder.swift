@@ -8,12 +8,22 @@ enum ProviderDecoder {
         let name = fields.required("name", log: &log).flatMap { value in
             ScalarDecoding.nonEmptyText(value, "provider name", log: &log).map { Located($0, at: value.location) }
         }
-        let keys = fields.required("apiKeys", log: &log).map { decodeKeys($0, log: &log) } ?? []
+        let keysNode = fields.required("apiKeys", log: &log)
+        let keys = keysNode.map { decodeKeys($0, log: &log) } ?? []
+        var declaredKeyNames = Set(keys.map(\.name.value))
+        if case .mapping(let entries)? = keysNode?.content {
+            declaredKeyNames.formUnion(entries.map { ScalarDecoding.trimmed($0.key) })
+        }
         var services: [ServiceConfig] = []
+        var declaredServiceTypes: Set<String> = []
         if let node = fields.required("services", log: &log), let items = ScalarDecoding.sequence(node, "services", log: &log) {
             if items.isEmpty { log.error(node.location, "services must not be empty") }
             var firstLine: [String: Int] = [:]
             for item in items {
+                if case .mapping(let entries) = item.content, let type = entries.first(where: { $0.key == "type" }),
+                   case .scalar(let scalar) = type.value.content {
+                    declaredServiceTypes.insert(ScalarDecoding.trimmed(scalar.text))
+                }
                 guard let service = ServiceDecoder.decode(item, log: &log) else { continue }
                 if let line = firstLine[service.type.value] {
                     log.error(service.type.location, "duplicate service type '\(service.type.value)' in this provider (first at line \(line))")
@@ -24,7 +34,8 @@ enum ProviderDecoder {
             }
         }
         guard let name else { return nil }
-        return ProviderConfig(name: name, keys: keys, services: services)
+        return ProviderConfig(name: name, keys: keys, services: services,
+                              declaredKeyNames: declaredKeyNames, declaredServiceTypes: declaredServiceTypes)
     }
 
     private static func decodeKeys(_ node: YAMLNode, log: inout DiagnosticLog) -> [ProviderConfig.Key] {

@@ -52,12 +52,12 @@ enum RouteDecoder {
             firstLine[id] = candidate.location.line
             candidates.append(candidate)
         }
-        guard candidates.count == items.count, let strategy else { return nil }
-        guard candidates.contains(where: \.enabled) else {
+        if candidates.count == items.count, !candidates.contains(where: \.enabled) {
             log.error(keyLocation, "no enabled candidate for '\(service.value)'")
-            return nil
         }
-        return RouteConfig(service: service, strategy: strategy, candidates: candidates)
+        // A chain with errors is still returned, so its references are checked and its
+        // keys count as used; the errors already logged keep it from being compiled.
+        return RouteConfig(service: service, strategy: strategy ?? .failover, candidates: candidates)
     }
 
     private static func decodeCandidate(_ fields: MappingFields, allowsOptions: Bool, log: inout DiagnosticLog) -> RouteConfig.Candidate? {

@@ -27,13 +27,13 @@ struct ReferenceChecker {
             return
         }
         let keyName = candidate.keyName
-        if provider.key(named: keyName.value) == nil {
+        if !provider.declaredKeyNames.contains(keyName.value) {
             log.error(keyName.location, "provider '\(name.value)' has no key '\(keyName.value)'",
                       note: FieldSuggestion.note(for: keyName.value, among: provider.keys.map(\.name.value)))
         } else {
             usedKeys.insert(Self.pair(name.value, keyName.value))
         }
-        if provider.service(ofType: service) == nil {
+        if !provider.declaredServiceTypes.contains(service) {
             log.error(name.location, "provider '\(name.value)' has no service of type '\(service)'",
                       note: FieldSuggestion.note(for: service, among: provider.services.map(\.type.value)))
         } else {

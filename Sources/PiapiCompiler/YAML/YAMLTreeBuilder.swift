@@ -9,10 +9,19 @@ struct YAMLTreeBuilder {
         case failed(Diagnostic)
     }
 
-    /// A collection still being read.
-    private enum Open {
-        case mapping(start: SourceLocation, entries: [YAMLEntry], pendingKey: YAMLNode?, seen: [String: SourceLocation])
-        case sequence(start: SourceLocation, items: [YAMLNode])
+    /// A collection still being read; a class so appending never copies its arrays.
+    private final class Open {
+        let isMapping: Bool
+        let start: SourceLocation
+        var items: [YAMLNode] = []
+        var entries: [YAMLEntry] = []
+        var pendingKey: YAMLNode?
+        var seen: [String: SourceLocation] = [:]
+
+        init(isMapping: Bool, start: SourceLocation) {
+            self.isMapping = isMapping
+            self.start = start
+        }
     }
 
     let maxDepth: Int
@@ -49,18 +58,14 @@ struct YAMLTreeBuilder {
             return add(node)
         case YAML_SEQUENCE_START_EVENT:
             if event.data.sequence_start.tag != nil { return fail(start, "YAML tags are not supported") }
-            return open(.sequence(start: start, items: []), at: start)
+            return open(Open(isMapping: false, start: start), at: start)
         case YAML_MAPPING_START_EVENT:
             if event.data.mapping_start.tag != nil { return fail(start, "YAML tags are not supported") }
-            return open(.mapping(start: start, entries: [], pendingKey: nil, seen: [:]), at: start)
+            return open(Open(isMapping: true, start: start), at: start)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let top = stack.popLast() else { return fail(start, "unbalanced YAML events") }
-            switch top {
-            case .sequence(let first, let items):
-                return add(YAMLNode(content: .sequence(items), span: SourceSpan(start: first, end: end)))
-            case .mapping(let first, let entries, _, _):
-                return add(YAMLNode(content: .mapping(entries), span: SourceSpan(start: first, end: end)))
-            }
+            let content: YAMLNode.Content = top.isMapping ? .mapping(top.entries) : .sequence(top.items)
+            return add(YAMLNode(content: content, span: SourceSpan(start: top.start, end: end)))
         default:
             return .more
         }
@@ -73,35 +78,31 @@ struct YAMLTreeBuilder {
     }
 
     private mutating func add(_ node: YAMLNode) -> Step {
-        guard let top = stack.popLast() else {
+        guard let top = stack.last else {
             root = node
             return .more
         }
-        switch top {
-        case .sequence(let start, var items):
-            items.append(node)
-            stack.append(.sequence(start: start, items: items))
-        case .mapping(let start, var entries, let pendingKey, var seen):
-            guard let key = pendingKey else {
-                stack.append(.mapping(start: start, entries: entries, pendingKey: node, seen: seen))
-                return .more
-            }
-            guard case .scalar(let scalar) = key.content else {
-                diagnostics.append(Diagnostic(.error, at: key.location, "mapping keys must be plain strings, found \(key.kindDescription)"))
-                stack.append(.mapping(start: start, entries: entries, pendingKey: nil, seen: seen))
-                return .more
-            }
-            let first = seen[scalar.text]
-            if let first {
-                diagnostics.append(Diagnostic(.error, at: key.location,
-                                              "duplicate key '\(scalar.text)' in this mapping (first at line \(first.line))"))
-            } else {
-                seen[scalar.text] = key.location
-            }
-            let isDuplicate = first != nil
-            entries.append(YAMLEntry(key: scalar.text, keySpan: key.span, value: node, isDuplicate: isDuplicate))
-            stack.append(.mapping(start: start, entries: entries, pendingKey: nil, seen: seen))
+        guard top.isMapping else {
+            top.items.append(node)
+            return .more
         }
+        guard let key = top.pendingKey else {
+            top.pendingKey = node
+            return .more
+        }
+        top.pendingKey = nil
+        guard case .scalar(let scalar) = key.content else {
+            diagnostics.append(Diagnostic(.error, at: key.location, "mapping keys must be plain strings, found \(key.kindDescription)"))
+            return .more
+        }
+        let first = top.seen[scalar.text]
+        if let first {
+            diagnostics.append(Diagnostic(.error, at: key.location,
+                                          "duplicate key '\(scalar.text)' in this mapping (first at line \(first.line))"))
+        } else {
+            top.seen[scalar.text] = key.location
+        }
+        top.entries.append(YAMLEntry(key: scalar.text, keySpan: key.span, value: node, isDuplicate: first != nil))
         return .more
     }
 
