@@ -41,3 +41,23 @@ struct SecretRedactionTests {
         for secret in Fixture.secrets + ["sk-alpha-rotated"] { #expect(!text.contains(secret)) }
     }
 }
+
+/// Secrets in places the decoder cannot use (misspelt or misplaced fields) are masked too.
+struct MisplacedSecretTests {
+    static let misplaced: [String] = [
+        Fixture.replacing(line: 11, with: "    apiKeyz: { prod: sk-beta-secret-3 }"),
+        Fixture.replacing(line: 11, with: "    apiKeys: [sk-beta-secret-3]"),
+        Fixture.replacing(line: 18, with: "    apikey: user-alice-secret"),
+        Fixture.replacing(line: 18, with: "    apiKey: [user-alice-secret]"),
+        Fixture.replacing(line: 10, with: "  - sk-beta-secret-3"),
+        Fixture.inserting("    apiKeys: { prod: sk-beta-secret-3 }", before: 12),
+    ]
+
+    @Test(arguments: misplaced)
+    func humanExcerptsMaskMisplacedSecrets(_ yaml: String) {
+        let outcome = Fixture.compile(yaml)
+        #expect(outcome.diagnostics.errorCount > 0)
+        let text = HumanDiagnosticFormatter.format(outcome.diagnostics, source: outcome.source)
+        for secret in Fixture.secrets { #expect(!text.contains(secret), "\(text)") }
+    }
+}

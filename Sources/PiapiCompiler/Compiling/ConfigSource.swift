@@ -32,8 +32,7 @@ public struct ConfigSource: Sendable {
                 let to = span.end.line == line ? span.end.column - 1 : scalars.count
                 return max(0, min(from, scalars.count))..<max(0, min(max(from, to), scalars.count))
             }
-            .sorted { $0.lowerBound > $1.lowerBound }
-        for range in ranges where !range.isEmpty {
+        for range in Self.merged(ranges).reversed() where !range.isEmpty {
             scalars.replaceSubrange(range, with: Self.mask.unicodeScalars)
             if caret - 1 >= range.upperBound {
                 caret += Self.mask.unicodeScalars.count - range.count
@@ -44,5 +43,18 @@ public struct ConfigSource: Sendable {
         var out = String.UnicodeScalarView()
         out.append(contentsOf: scalars)
         return (String(out), caret)
+    }
+
+    /// Nested secrets (a masked mapping holding a masked scalar) become one range.
+    private static func merged(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = out.last, range.lowerBound <= last.upperBound {
+                out[out.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                out.append(range)
+            }
+        }
+        return out
     }
 }

@@ -1,7 +1,12 @@
 /// A YAML mapping being decoded as one config object: checks the node is a mapping,
 /// reports unknown fields with a did-you-mean note (unless `known` is nil: keys that are
-/// data, like apiKeys), and finds required fields.
+/// data, like apiKeys), and finds required fields. Whatever it cannot decode (a node of
+/// the wrong kind, an unknown field's value, a repeated key's value) is marked secret:
+/// it may be a misplaced key, so excerpts mask it (a misspelt field stays visible unless it
+/// looks like a key field).
 struct MappingFields {
+    static let secretFields: Set<String> = ["apiKey", "apiKeys"]
+
     let node: YAMLNode
     let what: String
     private let entries: [YAMLEntry]
@@ -10,14 +15,18 @@ struct MappingFields {
     init?(_ node: YAMLNode, what: String, known: [String]?, log: inout DiagnosticLog) {
         guard case .mapping(let entries) = node.content else {
             log.error(node.location, "\(what) must be a mapping, found \(node.kindDescription)")
+            log.markSecret(node)
             return nil
         }
         self.node = node
         self.what = what
         self.entries = entries
+        for entry in entries where entry.isDuplicate { log.markSecret(entry.value) }
         guard let known else { return }
         for entry in entries where !entry.isDuplicate && !known.contains(entry.key) {
             log.error(entry.keyLocation, "unknown field '\(entry.key)' in \(what)", note: FieldSuggestion.note(for: entry.key, among: known))
+            let likelyField = FieldSuggestion.closest(to: entry.key, among: known)
+            if likelyField == nil || Self.secretFields.contains(likelyField ?? "") { log.markSecret(entry.value) }
         }
     }
 

@@ -5,6 +5,7 @@ enum ScalarDecoding {
     static func text(_ node: YAMLNode, _ what: String, log: inout DiagnosticLog) -> String? {
         guard case .scalar(let scalar) = node.content else {
             log.error(node.location, "\(what) must be a string, found \(node.kindDescription)")
+            log.markSecret(node)
             return nil
         }
         return scalar.isNull ? "" : scalar.text
@@ -47,6 +48,7 @@ enum ScalarDecoding {
     static func sequence(_ node: YAMLNode, _ what: String, log: inout DiagnosticLog) -> [YAMLNode]? {
         guard case .sequence(let items) = node.content else {
             log.error(node.location, "\(what) must be a sequence, found \(node.kindDescription)")
+            log.markSecret(node)
             return nil
         }
         return items
