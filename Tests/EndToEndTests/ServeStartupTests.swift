@@ -58,7 +58,7 @@ struct ServeStartupTests {
 
     @Test("bad flags are usage errors: exit 2", arguments: [
         ["--no-such-flag"], ["--listen", "9200"], ["--listen", "[::1]"], ["--log-level", "loud"],
-        ["--drain-timeout", "-1"], ["--upstream-timeout", "soon"], ["--max-connections", "0"], [],
+        ["--drain-timeout=-1"], ["--idle-timeout", "inf"], ["--upstream-timeout", "soon"], ["--max-connections", "0"], [],
     ])
     func usageErrors(flags: [String]) throws {
         let table = try ServeProcess.makeDirectory() + "/routes.bin"

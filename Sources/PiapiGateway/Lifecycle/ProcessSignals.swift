@@ -20,8 +20,10 @@ public final class ProcessSignals: @unchecked Sendable {
         // A client that closes its end early must not kill the process through a broken pipe.
         signal(SIGPIPE, SIG_IGN)
         var sources: [any DispatchSourceSignal] = []
-        for (number, handler) in [(SIGTERM, { onTerminate(SIGTERM) }), (SIGINT, { onTerminate(SIGINT) }),
-                                  (SIGHUP, onReload)] as [(Int32, @Sendable () -> Void)] {
+        let handlers: [(Int32, @Sendable () -> Void)] = [
+            (SIGTERM, { onTerminate(SIGTERM) }), (SIGINT, { onTerminate(SIGINT) }), (SIGHUP, onReload),
+        ]
+        for (number, handler) in handlers {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler(handler: handler)

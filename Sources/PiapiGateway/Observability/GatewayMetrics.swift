@@ -14,27 +14,41 @@ public final class GatewayMetrics: Sendable {
         0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
     ]
 
-    static let requestsTotal = MetricNameDescriptor(
-        namespace: "piapi", metricName: "requests", unitName: "total",
-        helpText: "Requests answered, by service type and status class.")
-    static let requestLatency = MetricNameDescriptor(
-        namespace: "piapi", metricName: "request_latency", unitName: "seconds",
-        helpText: "Time from request head to the end of the response.")
-    static let upstreamTimeToFirstByte = MetricNameDescriptor(
-        namespace: "piapi", metricName: "upstream_ttfb", unitName: "seconds",
-        helpText: "Time from sending a request upstream to its response head.")
-    static let reloadsTotal = MetricNameDescriptor(
-        namespace: "piapi", metricName: "config_reloads", unitName: "total",
-        helpText: "Route table reloads, by result.")
-    static let inFlightName = MetricNameDescriptor(
-        namespace: "piapi", metricName: "requests", unitName: "in_flight",
-        helpText: "Requests being served now.")
-    static let tableInfoName = MetricNameDescriptor(
-        namespace: "piapi", metricName: "route_table", unitName: "info",
-        helpText: "The route table being served, by content hash (value 1).")
-    static let tableRoutesName = MetricNameDescriptor(
-        namespace: "piapi", metricName: "route_table", unitName: "routes",
-        helpText: "Number of (user, service type) routes in the table being served.")
+    static var requestsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "requests", unitName: "total",
+            helpText: "Requests answered, by service type and status class.")
+    }
+    static var requestLatency: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "request_latency", unitName: "seconds",
+            helpText: "Time from request head to the end of the response.")
+    }
+    static var upstreamTimeToFirstByte: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "upstream_ttfb", unitName: "seconds",
+            helpText: "Time from sending a request upstream to its response head.")
+    }
+    static var reloadsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "config_reloads", unitName: "total",
+            helpText: "Route table reloads, by result.")
+    }
+    static var inFlightName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "requests", unitName: "in_flight",
+            helpText: "Requests being served now.")
+    }
+    static var tableInfoName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "route_table", unitName: "info",
+            helpText: "The route table being served, by content hash (value 1).")
+    }
+    static var tableRoutesName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "route_table", unitName: "routes",
+            helpText: "Number of (user, service type) routes in the table being served.")
+    }
 
     private let inFlight: Gauge
     private let reloadSuccesses: Counter
@@ -78,14 +92,14 @@ public final class GatewayMetrics: Sendable {
     public func tableInstalled(_ table: ServingTable) {
         var serviceTypes = Set(table.table.targets.map(\.serviceType))
         for user in table.table.users { serviceTypes.formUnion(user.routes.map(\.service)) }
-        tableRoutes.set(Double(table.table.routeCount))
+        tableRoutes.set(to: Double(table.table.routeCount))
         let retired: Gauge? = state.withLockedValue { state in
             for serviceType in serviceTypes where state.services[serviceType] == nil && serviceType != Self.unknownService {
                 state.services[serviceType] = ServiceSeries(serviceType: serviceType, registry: registry)
             }
             guard state.tableInfo?.hash != table.hash else { return nil }
             let gauge = registry.makeGauge(descriptor: Self.tableInfoName, labels: [("hash", table.hash)])
-            gauge.set(1)
+            gauge.set(to: 1)
             defer { state.tableInfo = (table.hash, gauge) }
             return state.tableInfo?.gauge
         }
