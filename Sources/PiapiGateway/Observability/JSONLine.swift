@@ -9,11 +9,11 @@ import Darwin
 /// One JSON object built straight into bytes, because log lines are on the request path and
 /// Foundation's serializers and formatters cost more than the request itself.
 public struct JSONLine: Sendable {
-    public private(set) var bytes: [UInt8]
+    private var bytes: [UInt8]
     private var hasFields = false
 
     /// Starts an object (`{`); `capacity` is a hint for the expected line length.
-    public init(capacity: Int = 384) {
+    public init(capacity: Int = 512) {
         bytes = []
         bytes.reserveCapacity(capacity)
         bytes.append(UInt8(ascii: "{"))
@@ -26,7 +26,7 @@ public struct JSONLine: Sendable {
         return bytes
     }
 
-    public mutating func field(_ key: String, _ value: String) {
+    public mutating func field<S: StringProtocol>(_ key: String, _ value: S) {
         appendKey(key)
         Self.appendQuoted(value, to: &bytes)
     }
@@ -40,11 +40,6 @@ public struct JSONLine: Sendable {
     public mutating func field(_ key: String, _ value: Double) {
         appendKey(key)
         Self.appendDouble(value, to: &bytes)
-    }
-
-    public mutating func field(_ key: String, _ value: Bool) {
-        appendKey(key)
-        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
     }
 
     /// Writes `"key":` and leaves the value to `writeValue`, for nested values.
@@ -75,32 +70,37 @@ public struct JSONLine: Sendable {
 
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped;
     /// everything else (valid UTF-8, as every Swift string is) copied as is.
-    public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+    public static func appendQuoted<S: StringProtocol>(_ text: S, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            for i in utf8.indices {
-                let byte = utf8[i]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
-                runStart = i + 1
-                out.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                default:
-                    out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                            hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        if text.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &out) }) == nil {
+            var contiguous = String(text)
+            contiguous.withUTF8 { appendEscaped($0, to: &out) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Copies runs that need no escaping in one go and escapes the bytes between them.
+    private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var runStart = 0
+        for i in utf8.indices {
+            let byte = utf8[i]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+            runStart = i + 1
+            out.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            default:
+                out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+            }
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
     }
 
     public static func appendInteger(_ value: Int, to out: inout [UInt8]) {
@@ -113,12 +113,17 @@ public struct JSONLine: Sendable {
     }
 
     public static func appendUnsigned(_ value: UInt, to out: inout [UInt8]) {
-        guard value >= 10 else {
-            out.append(UInt8(ascii: "0") + UInt8(value))
-            return
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 20 digits of UInt.max
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var rest = value
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
         }
-        appendUnsigned(value / 10, to: &out)
-        out.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     public static func appendDouble(_ value: Double, to out: inout [UInt8]) {
@@ -134,30 +139,48 @@ public struct JSONLine: Sendable {
         }
     }
 
+    public static func appendBool(_ value: Bool, to out: inout [UInt8]) {
+        out.append(contentsOf: value ? trueBytes : falseBytes)
+    }
+
     public static func appendNull(to out: inout [UInt8]) {
         out.append(contentsOf: nullBytes)
     }
 
     static func appendTimestamp(seconds: Int, milliseconds: Int, to out: inout [UInt8]) {
-        var time = seconds
-        var parts = tm()
-        gmtime_r(&time, &parts)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
         out.append(UInt8(ascii: "\""))
-        appendDigits(Int(parts.tm_year) + 1900, count: 4, to: &out)
+        appendDigits(year, count: 4, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendDigits(Int(parts.tm_mon) + 1, count: 2, to: &out)
+        appendDigits(month, count: 2, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendDigits(Int(parts.tm_mday), count: 2, to: &out)
+        appendDigits(day, count: 2, to: &out)
         out.append(UInt8(ascii: "T"))
-        appendDigits(Int(parts.tm_hour), count: 2, to: &out)
+        appendDigits(secondOfDay / 3600, count: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendDigits(Int(parts.tm_min), count: 2, to: &out)
+        appendDigits(secondOfDay / 60 % 60, count: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendDigits(Int(parts.tm_sec), count: 2, to: &out)
+        appendDigits(secondOfDay % 60, count: 2, to: &out)
         out.append(UInt8(ascii: "."))
         appendDigits(milliseconds, count: 3, to: &out)
         out.append(UInt8(ascii: "Z"))
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
+    /// `civil_from_days`): plain arithmetic, no libc call and no time zone lock per line.
+    static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func appendDigits(_ value: Int, count: Int, to out: inout [UInt8]) {

@@ -58,7 +58,7 @@ public struct JSONLogHandler: LogHandler {
             case let number as UInt16: JSONLine.appendInteger(Int(number), to: &out)
             case let number as UInt32: JSONLine.appendInteger(Int(number), to: &out)
             case let number as Double: JSONLine.appendDouble(number, to: &out)
-            case let flag as Bool: out.append(contentsOf: (flag ? "true" : "false").utf8)
+            case let flag as Bool: JSONLine.appendBool(flag, to: &out)
             default: JSONLine.appendQuoted(convertible.description, to: &out)
             }
         case .array(let values):

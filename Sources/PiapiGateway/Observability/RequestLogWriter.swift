@@ -39,7 +39,7 @@ public struct RequestLogWriter: Sendable {
         line.field("latency_ms", (record.latencySeconds * 1_000_000).rounded() / 1000)
         line.field("bytes_in", record.bytesIn)
         line.field("bytes_out", record.bytesOut)
-        line.field("table", String(tableHash.prefix(tableHashLength)))
+        line.field("table", Substring(tableHash.utf8.prefix(tableHashLength)))
         if let error = record.error { line.field("error", error) }
         return line.finished()
     }
