@@ -56,6 +56,17 @@ struct ServeStartupTests {
         #expect(!result.standardOutput.contains(Self.upstreamSecret))
     }
 
+    @Test("an unreadable --upstream-ca-file: exit 1, one line naming it")
+    func missingCAFile() throws {
+        let directory = try ServeProcess.makeDirectory()
+        let table = directory + "/routes.bin"
+        try Data(TableFile.encode(try Self.table(variable: nil), as: .binary)).write(to: URL(fileURLWithPath: table))
+        let result = try ServeProcess.run([table, "--listen", "127.0.0.1:0", "--upstream-ca-file", directory + "/none.pem"])
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1)
+        #expect(result.standardError.contains("none.pem"))
+    }
+
     @Test("bad flags are usage errors: exit 2", arguments: [
         ["--no-such-flag"], ["--listen", "9200"], ["--listen", "[::1]"], ["--log-level", "loud"],
         ["--drain-timeout=-1"], ["--idle-timeout", "inf"], ["--upstream-timeout", "soon"], ["--max-connections", "0"], [],

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -33,11 +38,14 @@ public struct GatewayProcess: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT, then drains for at most `configuration.drainTimeout` and
-    /// returns. Throws only while starting (table, listening socket).
+    /// returns. Throws only while starting (table, CA file, listening socket).
     public func run() async throws(GatewayStartupError) {
         var logger = Logger(label: "piapi-serve")
         logger.logLevel = logLevel
         let initial = try loadTable()
+        if let caFile = configuration.upstreamCAFile, access(caFile, R_OK) != 0 {
+            throw GatewayStartupError("cannot read --upstream-ca-file \(caFile)")
+        }
         let tables = TableStore(initial)
         let metrics = GatewayMetrics()
         metrics.tableInstalled(initial)
@@ -58,7 +66,7 @@ public struct GatewayProcess: Sendable {
         } catch {
             try? await group.shutdownGracefully()
             let listen = ListenAddress(host: configuration.host, port: configuration.port)
-            throw GatewayStartupError("cannot listen on \(listen): \(error)")
+            throw GatewayStartupError("cannot start serving on \(listen): \(error)")
         }
         watcher.start()
         logger.info("piapi-serve started", metadata: [

@@ -128,7 +128,10 @@ public final class TableWatcher: @unchecked Sendable {
             return .failed(error)
         }
         lastFailure = nil
-        guard table.hash != store.current.hash else { return .unchanged }
+        guard table.hash != store.current.hash else {
+            if forced { logger.info("route table unchanged", metadata: ["table": "\(table.hash)"]) }
+            return .unchanged
+        }
         store.replace(with: table)
         metrics.tableInstalled(table)
         metrics.reloadSucceeded()
