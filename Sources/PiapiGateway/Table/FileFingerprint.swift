@@ -25,4 +25,13 @@ struct FileFingerprint: Hashable, Sendable {
         modifiedSeconds = Int(info.st_mtim.tv_sec)
         modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
     }
+
+    /// True when the file was last modified well before now. A write since then would have
+    /// moved the mtime to "now", so an unchanged fingerprint this old means unchanged content;
+    /// a fresh one might hide a second write within the clock's granularity.
+    var isSettled: Bool {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return now.tv_sec - modifiedSeconds >= 2
+    }
 }

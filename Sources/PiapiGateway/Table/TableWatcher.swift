@@ -105,13 +105,15 @@ public final class TableWatcher: @unchecked Sendable {
     }
 
     /// Loads the file if it may have changed and swaps it in if it is good and new. A poll
-    /// trusts the file's identity; a file event or `reload()` always reads (two quick writes
-    /// can leave size and mtime alike). A failure already reported for the same file is not
-    /// reported again.
+    /// trusts the file's identity; after a file event an unchanged identity is trusted only
+    /// once the file has settled (two quick writes can leave size and mtime alike); `reload()`
+    /// always reads. A failure already reported for the same file is not reported again.
     @discardableResult
     private func check(forced: Bool, afterEvent: Bool) -> TableReloadOutcome {
         let fingerprint = FileFingerprint(path: loader.path)
-        if !forced, !afterEvent, fingerprint == lastSeen { return .unchanged }
+        if !forced, fingerprint == lastSeen, !afterEvent || fingerprint?.isSettled != false {
+            return .unchanged
+        }
         lastSeen = fingerprint
         let table: ServingTable
         do {
