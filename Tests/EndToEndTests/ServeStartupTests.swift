@@ -8,16 +8,17 @@ import Testing
 struct ServeStartupTests {
     static let upstreamSecret = "sk-upstream-e2e-7d1c"
 
-    static func table(variable: String?) throws -> RouteTable {
+    /// A table whose one target injects `${variable}` (or the literal secret), used by `users` users.
+    static func table(variable: String?, users: Int = 1) throws -> RouteTable {
         let value = variable.map { SecretTemplate(parts: [.literal("Bearer "), .variable($0)]) }
             ?? SecretTemplate(literal: "Bearer \(upstreamSecret)")
         let target = Target(provider: "provider-alpha", keyName: "main-key", serviceType: "codex",
                             upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "", baseQuery: ""),
                             injection: Injection(mode: .header, name: "Authorization", value: value))
-        return try RouteTable(targets: [target], users: [
-            UserRoutes(keyDigest: KeyDigest(ofKey: "user-key"), name: "alice",
-                       routes: [Route(service: "codex", candidates: [.init(target: 0)])]),
-        ])
+        return try RouteTable(targets: [target], users: (0..<users).map { n in
+            UserRoutes(keyDigest: KeyDigest(ofKey: "user-key-\(n)"), name: "user\(n)",
+                       routes: [Route(service: "codex", candidates: [.init(target: 0)])])
+        })
     }
 
     @Test("a missing table: exit 1, one line naming the file")
