@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Foundation
-@testable import PiapiGateway
+import PiapiGateway
 import Testing
 
 @Suite("JSONLine")

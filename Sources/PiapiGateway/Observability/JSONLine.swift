@@ -147,7 +147,8 @@ public struct JSONLine: Sendable {
         out.append(contentsOf: nullBytes)
     }
 
-    static func appendTimestamp(seconds: Int, milliseconds: Int, to out: inout [UInt8]) {
+    /// Appends `"YYYY-MM-DDTHH:MM:SS.mmmZ"` for `seconds` since the Unix epoch, in UTC.
+    public static func appendTimestamp(seconds: Int, milliseconds: Int, to out: inout [UInt8]) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
