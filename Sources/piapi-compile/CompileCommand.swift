@@ -40,5 +40,3 @@ struct CompileCommand: ParsableCommand {
         FileHandleOutput.standardError("wrote \(output) (\(chosen.rawValue)): \(TableSummary.describe(table))\n")
     }
 }
-
-extension TableFile.Format: ExpressibleByArgument {}

@@ -9,9 +9,7 @@ enum ServiceDecoder {
             ScalarDecoding.nonEmptyText(value, "service type", log: &log).map { Located($0, at: value.location) }
         }
         var upstream: Upstream?
-        var urlLocation = node.location
         if let value = fields.required("baseUrl", log: &log), let text = ScalarDecoding.nonEmptyText(value, "baseUrl", log: &log) {
-            urlLocation = value.location
             switch BaseURLParser.parse(text) {
             case .success(let parsed):
                 upstream = parsed
@@ -24,6 +22,6 @@ enum ServiceDecoder {
         }
         let auth = fields["auth"].map { AuthDecoder.decode($0, log: &log) } ?? AuthConfig.default
         guard let type, let upstream, let auth else { return nil }
-        return ServiceConfig(type: type, upstream: upstream, baseUrlLocation: urlLocation, auth: auth, location: node.location)
+        return ServiceConfig(type: type, upstream: upstream, auth: auth)
     }
 }

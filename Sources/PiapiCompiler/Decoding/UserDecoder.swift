@@ -26,7 +26,7 @@ enum UserDecoder {
             }
         }
         guard let name else { return nil }
-        return UserConfig(index: index, name: name, apiKey: apiKey, routes: routes, location: node.location)
+        return UserConfig(index: index, name: name, apiKey: apiKey, routes: routes)
     }
 
     /// The key as written; messages never quote it.
