@@ -67,21 +67,21 @@ enum RouteDecoder {
         let key = fields.required("providerKeyName", log: &log).flatMap { value in
             ScalarDecoding.nonEmptyText(value, "providerKeyName", log: &log).map { Located($0, at: value.location) }
         }
-        var weight: UInt32? = 1
-        if allowsOptions, let value = fields["weight"] {
-            weight = ScalarDecoding.integer(value, "weight", log: &log).flatMap { number in
-                guard (1...maxWeight).contains(number) else {
-                    log.error(value.location, "weight must be from 1 to \(maxWeight)")
-                    return nil
-                }
-                return UInt32(number)
+        // A bad weight or enabled flag is logged and replaced by its default, so the
+        // candidate's references are still checked (the error blocks compiling anyway).
+        var weight: UInt32 = 1
+        if allowsOptions, let value = fields["weight"], let number = ScalarDecoding.integer(value, "weight", log: &log) {
+            if (1...maxWeight).contains(number) {
+                weight = UInt32(number)
+            } else {
+                log.error(value.location, "weight must be from 1 to \(maxWeight)")
             }
         }
-        var enabled: Bool? = true
-        if allowsOptions, let value = fields["enabled"] {
-            enabled = ScalarDecoding.bool(value, "enabled", log: &log)
+        var enabled = true
+        if allowsOptions, let value = fields["enabled"], let flag = ScalarDecoding.bool(value, "enabled", log: &log) {
+            enabled = flag
         }
-        guard let provider, let key, let weight, let enabled else { return nil }
+        guard let provider, let key else { return nil }
         return RouteConfig.Candidate(providerName: provider, keyName: key, weight: weight, enabled: enabled, location: fields.node.location)
     }
 }
