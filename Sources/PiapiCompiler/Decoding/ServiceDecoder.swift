@@ -18,6 +18,8 @@ enum ServiceDecoder {
                 }
             case .failure(let error):
                 log.error(value.location, error.message)
+                // A refused URL may hold credentials (user:password@); excerpts mask it.
+                log.markSecret(value)
             }
         }
         let auth = fields["auth"].map { AuthDecoder.decode($0, log: &log) } ?? AuthConfig.default
