@@ -60,7 +60,7 @@ struct YAMLReaderTests {
         let result = YAMLReader().read(bytes)
         #expect(result.root == nil)
         #expect(result.diagnostics.count == 1)
-        #expect(result.diagnostics.first?.message.contains("the limit is 4194304 bytes") == true)
+        #expect(result.diagnostics.first?.message.contains("larger than the limit of 4194304 bytes") == true)
     }
 
     @Test func aNonMappingRootIsAConfigError() {

@@ -4,7 +4,7 @@ import RouteTable
 /// bytes → YAML tree → validated config → `RouteTable`, with all diagnostics.
 public enum ConfigCompiler {
     public static func compile(path: String, reader: YAMLReader = YAMLReader()) throws(TableError) -> CompileOutcome {
-        compile(try TableFile.read(path: path), fileName: path, reader: reader)
+        compile(try ConfigFile.read(path: path, limit: reader.maxBytes), fileName: path, reader: reader)
     }
 
     public static func compile(_ bytes: [UInt8], fileName: String, reader: YAMLReader = YAMLReader()) -> CompileOutcome {
