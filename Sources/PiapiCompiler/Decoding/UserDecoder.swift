@@ -20,6 +20,10 @@ enum UserDecoder {
                     log.error(entry.keyLocation, "service type must not be empty")
                     continue
                 }
+                guard ServiceTypeName.isValid(type) else {
+                    log.error(entry.keyLocation, "service type '\(type)' cannot appear in /piapi/<service_type>/", note: ServiceTypeName.rule)
+                    continue
+                }
                 if let route = RouteDecoder.decode(entry.value, service: Located(type, at: entry.keyLocation), log: &log) {
                     routes.append(route)
                 }
