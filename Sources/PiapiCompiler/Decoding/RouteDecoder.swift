@@ -22,15 +22,13 @@ enum RouteDecoder {
     private static func decodeChain(_ node: YAMLNode, service: Located<String>, log: inout DiagnosticLog) -> RouteConfig? {
         let what = "route for '\(service.value)'"
         guard let fields = MappingFields(node, what: what, known: ["strategy", "candidates"], log: &log) else { return nil }
-        var strategy: Route.Strategy? = .failover
-        if let value = fields["strategy"] {
-            strategy = ScalarDecoding.text(value, "strategy", log: &log).flatMap { text in
-                guard let strategy = Route.Strategy(name: text) else {
-                    let names = Route.Strategy.allCases.map(\.name)
-                    log.error(value.location, "unknown strategy '\(text)'", note: FieldSuggestion.note(for: text, among: names))
-                    return nil
-                }
-                return strategy
+        var strategy = Route.Strategy.failover
+        if let value = fields["strategy"], let text = ScalarDecoding.text(value, "strategy", log: &log) {
+            if let named = Route.Strategy(name: text) {
+                strategy = named
+            } else {
+                let names = Route.Strategy.allCases.map(\.name)
+                log.error(value.location, "unknown strategy '\(text)'", note: FieldSuggestion.note(for: text, among: names))
             }
         }
         guard let list = fields["candidates"], let keyLocation = fields.keyLocation("candidates"),
@@ -57,7 +55,7 @@ enum RouteDecoder {
         }
         // A chain with errors is still returned, so its references are checked and its
         // keys count as used; the errors already logged keep it from being compiled.
-        return RouteConfig(service: service, strategy: strategy ?? .failover, candidates: candidates)
+        return RouteConfig(service: service, strategy: strategy, candidates: candidates)
     }
 
     private static func decodeCandidate(_ fields: MappingFields, allowsOptions: Bool, log: inout DiagnosticLog) -> RouteConfig.Candidate? {
