@@ -8,6 +8,8 @@ public enum ConfigCompiler {
     }
 
     public static func compile(_ bytes: [UInt8], fileName: String, reader: YAMLReader = YAMLReader()) -> CompileOutcome {
+        // A UTF-8 byte order mark is not part of the text (and not counted in columns).
+        let bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         let parsed = reader.read(bytes)
         guard let root = parsed.root else {
             // No excerpt for a file libyaml could not read: without a tree, secrets cannot be found.
