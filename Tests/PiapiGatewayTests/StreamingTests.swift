@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Testing
@@ -76,6 +77,31 @@ import Testing
         await connection.close()
         await gateway.stop()
         await stub.close()
+    }
+
+    @Test func requestIsResentWhenAReusedConnectionHangsUp() async throws {
+        // The stub hangs up on the first delivery of /second only.
+        let hungUp = NIOLockedValueBox(false)
+        let flaky = try await StubUpstream { received in
+            if received.uri.hasSuffix("/second"), !hungUp.withLockedValue({ $0 }) {
+                hungUp.withLockedValue { $0 = true }
+                return .hangUp
+            }
+            return echoResponder(received)
+        }
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: flaky.port))
+        let connection = try await TestConnection(port: gateway.port)
+        for path in ["first", "second"] {
+            try await connection.send("GET /piapi/codex/\(path) HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+            let response = try await connection.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text == "Bearer sk-alpha /v1/\(path)")
+        }
+        #expect(flaky.received.count == 3)
+        #expect(flaky.acceptedConnections == 2)
+        await connection.close()
+        await gateway.stop()
+        await flaky.close()
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {

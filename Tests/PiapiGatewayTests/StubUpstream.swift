@@ -25,6 +25,8 @@ final class StubUpstream: Sendable {
         case large(count: Int)
         /// Reads the request and never answers.
         case silence
+        /// Closes the connection without answering.
+        case hangUp
     }
 
     typealias Responder = @Sendable (Received) -> Reply
@@ -136,6 +138,8 @@ final class StubUpstream: Sendable {
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             case .silence:
                 break
+            case .hangUp:
+                context.close(promise: nil)
             }
         }
     }

@@ -6,10 +6,10 @@ import NIOSSL
 /// hot path touches is shared between threads.
 final class LoopResourcesRegistry: Sendable {
     private let connectTimeout: TimeAmount
-    private let tls: NIOSSLContext?
+    private let tls: NIOSSLContext
     private let byLoop = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<LoopResources>]>([:])
 
-    init(connectTimeout: TimeAmount, tls: NIOSSLContext?) {
+    init(connectTimeout: TimeAmount, tls: NIOSSLContext) {
         self.connectTimeout = connectTimeout
         self.tls = tls
     }
@@ -21,5 +21,12 @@ final class LoopResourcesRegistry: Sendable {
         let fresh = LoopResources(pool: UpstreamPool(eventLoop: loop, connectTimeout: connectTimeout, tls: tls))
         byLoop.withLockedValue { $0[key] = NIOLoopBound(fresh, eventLoop: loop) }
         return fresh
+    }
+
+    /// Closes the idle upstream connections of every loop.
+    func closeIdleConnections() {
+        for bound in byLoop.withLockedValue({ Array($0.values) }) {
+            bound.eventLoop.execute { bound.value.pool.closeIdle() }
+        }
     }
 }

@@ -7,20 +7,22 @@ import NIOSSL
 final class UpstreamPool {
     let eventLoop: any EventLoop
     private let connectTimeout: TimeAmount
-    private let tls: NIOSSLContext?
+    private let tls: NIOSSLContext
     private let maxIdlePerOrigin: Int
     private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
 
-    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, tls: NIOSSLContext?, maxIdlePerOrigin: Int = 128) {
+    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, tls: NIOSSLContext, maxIdlePerOrigin: Int = 128) {
         self.eventLoop = eventLoop
         self.connectTimeout = connectTimeout
         self.tls = tls
         self.maxIdlePerOrigin = maxIdlePerOrigin
     }
 
-    /// Hands over an idle connection at once, or opens a new one; `completion` runs on the loop.
-    func acquire(_ origin: UpstreamOrigin, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
-        if var list = idle[origin] {
+    /// Hands over an idle connection at once, or opens a new one (always a new one when
+    /// `fresh`); `completion` runs on the loop.
+    func acquire(_ origin: UpstreamOrigin, fresh: Bool = false,
+                 completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        if !fresh, var list = idle[origin] {
             while let connection = list.popLast() {
                 if connection.isUsable {
                     idle[origin] = list
@@ -52,12 +54,15 @@ final class UpstreamPool {
         idle[connection.origin] = list
     }
 
+    /// Closes every idle connection (the server is shutting down).
+    func closeIdle() {
+        let all = idle.values.flatMap { $0 }
+        idle = [:]
+        for connection in all { connection.abandon() }
+    }
+
     private func connect(_ origin: UpstreamOrigin, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
         let tls = origin.scheme == .https ? self.tls : nil
-        if origin.scheme == .https && tls == nil {
-            completion(.failure(ChannelError.connectPending))
-            return
-        }
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.autoRead, value: false)

@@ -219,16 +219,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         let target = prepared.targets[candidate.target]
         exchange.target = target
         enterStreaming()
-        resources.pool.acquire(target.origin) { [self] result in
+        open(exchange, to: target, fresh: false)
+    }
+
+    private func open(_ exchange: ProxyExchange, to target: PreparedTarget, fresh: Bool) {
+        resources.pool.acquire(target.origin, fresh: fresh) { [self] result in
             guard self.exchange === exchange, !closing else {
                 if case .success(let connection) = result { resources.pool.release(connection) }
                 return
             }
             switch result {
-            case .failure:
-                failExchange(exchange, .upstreamUnreachable)
-            case .success(let connection):
-                send(exchange, over: connection, target: target)
+            case .failure: failExchange(exchange, .upstreamUnreachable)
+            case .success(let connection): send(exchange, over: connection, target: target)
             }
         }
     }
@@ -335,6 +337,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     func upstreamFailed(_ error: GatewayError) {
         guard let exchange else { return }
+        // A kept-alive connection the upstream closed just as it was reused: nothing of the
+        // request is lost if it had no body, so send it once more on a fresh connection.
+        if let connection = exchange.upstream, let target = exchange.target, connection.completedResponses > 0,
+           !exchange.responseStarted, exchange.bytesIn == 0, exchange.requestBodyDone, !exchange.retried {
+            exchange.retried = true
+            exchange.upstream = nil
+            open(exchange, to: target, fresh: true)
+            return
+        }
         failExchange(exchange, error)
     }
 

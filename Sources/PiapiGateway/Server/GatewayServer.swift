@@ -14,6 +14,7 @@ public final class GatewayServer: Sendable {
     private let logger: Logger
     private let connections: ConnectionRegistry
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
+    private let loops = NIOLockedValueBox<LoopResourcesRegistry?>(nil)
 
     public init(configuration: GatewayConfiguration, tables: TableStore, telemetry: any Telemetry,
                 group: any EventLoopGroup, logger: Logger) {
@@ -31,9 +32,10 @@ public final class GatewayServer: Sendable {
     /// Binds and starts accepting; returns the bound address (port 0 picks a free one).
     /// Fails when the address cannot be bound or the upstream CA file cannot be read.
     public func start() async throws -> SocketAddress {
-        let shared = GatewayContext(configuration: configuration, tables: tables, telemetry: telemetry,
-                                    loops: LoopResourcesRegistry(connectTimeout: configuration.connectTimeout,
-                                                                 tls: try Self.makeTLSContext(configuration)))
+        let loops = LoopResourcesRegistry(connectTimeout: configuration.connectTimeout,
+                                          tls: try Self.makeTLSContext(configuration))
+        self.loops.withLockedValue { $0 = loops }
+        let shared = GatewayContext(configuration: configuration, tables: tables, telemetry: telemetry, loops: loops)
         let connections = self.connections
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -76,6 +78,7 @@ public final class GatewayServer: Sendable {
         for connection in connections.all {
             try? await connection.close()
         }
+        loops.withLockedValue { $0 }?.closeIdleConnections()
     }
 
     private static func makeTLSContext(_ configuration: GatewayConfiguration) throws -> NIOSSLContext {

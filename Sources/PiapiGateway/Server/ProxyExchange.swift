@@ -20,6 +20,8 @@ final class ProxyExchange {
     var bytesIn = 0
     var bytesOut = 0
     var upstreamSentAt: NIODeadline?
+    /// Already resent once after a reused connection failed.
+    var retried = false
 
     init(head: RequestHead, rest: Range<Int>, requestID: String, started: NIODeadline, user: String, serviceType: String) {
         self.head = head
