@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "piapi-compile", targets: ["piapi-compile"]),
         .executable(name: "piapi-serve", targets: ["piapi-serve"]),
         .library(name: "RouteTable", targets: ["RouteTable"]),
+        /// For the fuzz package (Fuzz/Package.swift), which depends on this one by path.
+        .library(name: "PiapiCompiler", targets: ["PiapiCompiler"]),
+        .library(name: "PiapiGateway", targets: ["PiapiGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
