@@ -19,7 +19,7 @@ esac
 
 cd "$(dirname "$0")/.."
 
-if [ -t 1 ]; then bold=$'\e[1m'; dim=$'\e[2m'; reset=$'\e[0m'; else bold=""; dim=""; reset=""; fi
+if [ -t 1 ]; then bold=$'\e[1m'; reset=$'\e[0m'; else bold=""; reset=""; fi
 step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$reset"; }
 indent() { sed 's/^/    /'; }
 fail() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -32,6 +32,7 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/piapi-demo.XXXXXX")
 pids=()
+# shellcheck disable=SC2329 # called by the EXIT trap
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -54,8 +55,8 @@ now_ms() {
 
 # A TCP port on 127.0.0.1 that nothing answers on right now.
 free_port() {
-    local port tries
-    for tries in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    local port
+    for _ in $(seq 1 20); do
         port=$((20000 + RANDOM % 40000))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
@@ -88,9 +89,9 @@ echo "    mock upstream on 127.0.0.1:$mock_port"
 
 step "Compiling configs/demo.yaml (users alice and bob, services codex and claude_code)"
 sed "s/127\.0\.0\.1:9201/127.0.0.1:$mock_port/g" configs/demo.yaml >"$work/demo.yaml"
-"$bin/piapi-compile" "$work/demo.yaml" -o "$work/routes.bin" 2>&1 | indent
+"$bin/piapi-compile" "$work/demo.yaml" -o "$work/routes.bin" 2>&1 | indent || fail "piapi-compile rejected the demo config"
 [ -s "$work/routes.bin" ] || fail "piapi-compile wrote no table"
-"$bin/piapi-compile" inspect "$work/routes.bin" 2>&1 | indent
+"$bin/piapi-compile" inspect "$work/routes.bin" 2>&1 | indent || fail "piapi-compile inspect failed"
 
 step "Starting the gateway"
 gateway_port=$(free_port)
