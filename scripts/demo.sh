@@ -32,6 +32,7 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/piapi-demo.XXXXXX")
 pids=()
+problems=()
 # shellcheck disable=SC2329 # called by the EXIT trap
 cleanup() {
     local pid
@@ -115,7 +116,8 @@ status=$(curl -sS -o "$work/answer.json" -w '%{http_code}' -X POST \
     "$gateway/piapi/codex/chat/completions?model=demo" \
     -H "Authorization: Bearer piapi-demo-alice" \
     -H "Content-Type: application/json" \
-    -d '{"model":"demo","messages":[{"role":"user","content":"hello"}]}')
+    -d '{"model":"demo","messages":[{"role":"user","content":"hello"}]}') || fail "the request to the gateway failed"
+[ "$status" = 200 ] || problems+=("alice's codex request answered HTTP $status, not 200")
 echo "    mock upstream received:"
 new_lines "$work/mock.log" "$before" | indent | indent
 echo "    gateway answered: HTTP $status"
@@ -133,24 +135,27 @@ curl -sS -N -D "$work/stream.headers" -X POST \
     -H "Content-Type: application/json" \
     -d '{"stream":true,"messages":[{"role":"user","content":"hello"}]}' |
     while IFS= read -r line; do
-        [ -n "$line" ] && printf '        +%5d ms  %s\n' "$(($(now_ms) - start))" "$line"
-    done
+        [ -n "$line" ] || continue
+        printf '        +%5d ms  %s\n' "$(($(now_ms) - start))" "$line"
+        echo "$line" >>"$work/events.txt"
+    done || fail "the streaming request to the gateway failed"
+grep -qx 'data: \[DONE\]' "$work/events.txt" 2>/dev/null || problems+=("bob's stream did not end with data: [DONE]")
 echo "    gateway answered: $(head -n 1 "$work/stream.headers" | tr -d '\r')"
 echo "    mock upstream received:"
 new_lines "$work/mock.log" "$before" | indent | indent
 
 step "One request log line from piapi-serve (JSON on stdout)"
-tail -n 1 "$work/gateway.log" | indent
+{ grep '"request_id"' "$work/gateway.log" || cat "$work/gateway.log"; } | tail -n 1 | indent
 
 step "Secret check"
-leaks=0
+leaked=false
 for secret in piapi-demo-alice piapi-demo-bob sk-demo-openai-0001 sk-demo-anthropic-0002; do
-    if grep -q -- "$secret" "$work/gateway.log" "$work/mock.log"; then
-        echo "    LEAK: '$secret' appears in a log"
-        leaks=1
+    if grep -q -- "$secret" "$work/gateway.log" "$work/gateway.err" "$work/mock.log"; then
+        problems+=("the secret '$secret' appears in a log")
+        leaked=true
     fi
 done
-[ "$leaks" -eq 0 ] && echo "    no user key or provider key appears in the gateway log or in what the mock printed"
+$leaked || echo "    no user key or provider key appears in the gateway's logs or in what the mock printed"
 
 if $keep; then
     step "Still running (Ctrl-C stops both)"
@@ -159,4 +164,10 @@ if $keep; then
     echo "    curl $gateway/metrics"
     wait
 fi
-exit "$leaks"
+
+if [ "${#problems[@]}" -gt 0 ]; then
+    step "Something went wrong"
+    printf '    %s\n' "${problems[@]}"
+    exit 1
+fi
+step "Done: both requests went through piapi, each with its upstream's credential"
