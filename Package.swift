@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "piapi-compile", targets: ["piapi-compile"]),
         .executable(name: "piapi-serve", targets: ["piapi-serve"]),
         .library(name: "RouteTable", targets: ["RouteTable"]),
+        .executable(name: "piapi-mock-upstream", targets: ["piapi-mock-upstream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -65,6 +66,30 @@ let package = Package(
                 "PiapiGateway",
                 "RouteTable",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        /// A stand-in upstream that shows what piapi forwards (credentials redacted) and streams SSE.
+        .target(
+            name: "MockUpstream",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "piapi-mock-upstream",
+            dependencies: [
+                "MockUpstream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MockUpstreamTests",
+            dependencies: [
+                "MockUpstream",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "RouteTableTests", dependencies: ["RouteTable"]),
