@@ -68,6 +68,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        /// Benchmark helper for bench/table.sh (synthetic configs, load and lookup timings).
+        .executableTarget(
+            name: "piapi-bench",
+            dependencies: [
+                "RouteTable",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         /// A stand-in upstream that shows what piapi forwards (credentials redacted) and streams SSE.
         .target(
             name: "MockUpstream",

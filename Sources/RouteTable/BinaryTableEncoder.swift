@@ -4,13 +4,17 @@ import Crypto
 public enum BinaryTableEncoder {
     public static func encode(_ table: RouteTable) -> [UInt8] {
         let payload = payload(of: table)
+        return header(for: payload) + payload
+    }
+
+    /// Magic, version, flags, length and checksum for a payload.
+    static func header(for payload: [UInt8]) -> [UInt8] {
         var out = ByteWriter()
         out.raw(BinaryFormat.magic)
         out.u16(BinaryFormat.version)
         out.u16(0)
         out.u32(UInt32(payload.count))
         out.raw(Array(SHA256.hash(data: payload)))
-        out.raw(payload)
         return out.bytes
     }
 

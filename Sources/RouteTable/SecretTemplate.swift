@@ -96,4 +96,8 @@ public struct SecretTemplate: Hashable, Sendable {
 /// A `${VAR}` reference with no value in piapi-serve's environment.
 public struct UnresolvedVariable: Error, Equatable, Sendable {
     public let name: String
+
+    public init(name: String) {
+        self.name = name
+    }
 }
