@@ -15,6 +15,7 @@ run() {
 run hadolint Dockerfile
 run actionlint
 run check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+run check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 run shellcheck scripts/*.sh .ci/run
 # kubeconform is not assumed: check that every manifest parses and names its kind.
 run python3 - deploy/kubernetes/*.yaml docker-compose.yml <<'PY'
