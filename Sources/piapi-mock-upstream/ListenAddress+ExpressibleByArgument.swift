@@ -3,7 +3,7 @@ import MockUpstream
 
 /// Lets `--listen` be parsed straight into a `ListenAddress`, so a malformed address is a
 /// usage error with ArgumentParser's usual message.
-extension ListenAddress: @retroactive ExpressibleByArgument {
+extension ListenAddress: ExpressibleByArgument {
     public init?(argument: String) {
         self.init(parsing: argument)
     }
