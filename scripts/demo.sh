@@ -5,6 +5,7 @@
 #
 #   scripts/demo.sh            run the demo and exit
 #   scripts/demo.sh --keep     leave gateway and mock running afterwards until Ctrl-C
+#   PIAPI_DEMO_BUILD=debug scripts/demo.sh     use a debug build (quicker to build)
 #
 # Needs Swift 6, libyaml-dev (for piapi-compile) and curl. Works offline; talks to 127.0.0.1 only.
 set -euo pipefail
@@ -13,7 +14,7 @@ keep=false
 case "${1:-}" in
     "") ;;
     --keep) keep=true ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 
@@ -71,9 +72,11 @@ free_port() {
 new_lines() { tail -n "+$(($2 + 1))" "$1"; }
 line_count() { wc -l <"$1" | tr -d ' '; }
 
-step "Building piapi (swift build -c release; the first build takes several minutes)"
-swift build -c release
-bin=$(swift build -c release --show-bin-path)
+build=${PIAPI_DEMO_BUILD:-release}
+case "$build" in release|debug) ;; *) fail "PIAPI_DEMO_BUILD must be release or debug" ;; esac
+step "Building piapi (swift build -c $build; the first build takes several minutes)"
+swift build -c "$build"
+bin=$(swift build -c "$build" --show-bin-path)
 
 step "Starting the mock upstream (it prints what it receives, credentials redacted)"
 "$bin/piapi-mock-upstream" --listen 127.0.0.1:0 --events 5 --delay-ms 300 >"$work/mock.log" 2>&1 &
