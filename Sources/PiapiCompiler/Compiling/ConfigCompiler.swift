@@ -1,0 +1,31 @@
+import RouteTable
+
+/// The "compile a file" pipeline shared by compile, check, inspect and diff:
+/// bytes → YAML tree → validated config → `RouteTable`, with all diagnostics.
+public enum ConfigCompiler {
+    public static func compile(path: String, reader: YAMLReader = YAMLReader()) throws(TableError) -> CompileOutcome {
+        compile(try TableFile.read(path: path), fileName: path, reader: reader)
+    }
+
+    public static func compile(_ bytes: [UInt8], fileName: String, reader: YAMLReader = YAMLReader()) -> CompileOutcome {
+        let parsed = reader.read(bytes)
+        guard let root = parsed.root else {
+            // No excerpt for a file libyaml could not read: without a tree, secrets cannot be found.
+            return CompileOutcome(source: ConfigSource(fileName: fileName, text: nil, secretSpans: []),
+                                  diagnostics: parsed.diagnostics, table: nil)
+        }
+        var log = DiagnosticLog()
+        log.append(parsed.diagnostics)
+        let config = ConfigValidator.validate(root, log: &log)
+        var table: RouteTable?
+        if !log.hasErrors {
+            do {
+                table = try TableBuilder.build(config)
+            } catch {
+                log.error(SourceLocation(line: 1, column: 1), "the config could not be compiled: \(error)")
+            }
+        }
+        let source = ConfigSource(fileName: fileName, text: String(decoding: bytes, as: UTF8.self), secretSpans: log.secretSpans)
+        return CompileOutcome(source: source, diagnostics: log.sorted, table: table)
+    }
+}

@@ -1,1 +1,0 @@
-print("piapi-compile: not built yet")

@@ -1,0 +1,191 @@
+import Foundation
+import PiapiCompiler
+import RouteTable
+import Testing
+
+/// The real `piapi-compile` binary (built next to the test bundle by `swift build`):
+/// exit statuses, output streams, written files, and no secret in anything it prints.
+struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("piapi-compile")
+    }
+
+    private func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A fresh directory holding `files`, removed by the caller.
+    private func directory(_ files: [String: [UInt8]]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("piapi-compile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, bytes) in files { try Data(bytes).write(to: dir.appendingPathComponent(name)) }
+        return dir
+    }
+
+    private func expectNoSecrets(_ run: Run, extra: [String] = []) {
+        for secret in Fixture.secrets + extra {
+            #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret), "output shows \(secret)")
+        }
+    }
+
+    @Test func compileWritesABinaryTableWithMode0600() throws {
+        let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("routes.bin").path
+        let result = try run([dir.appendingPathComponent("config.yaml").path, "-o", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let table = try TableFile.load(path: out)
+        #expect(table == Fixture.compile(Fixture.valid).table)
+        let attributes = try FileManager.default.attributesOfItem(atPath: out)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try TableFile.read(path: out).starts(with: BinaryFormat.magic))
+        expectNoSecrets(result)
+    }
+
+    @Test func aJsonOutputNameWritesJson() throws {
+        let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("routes.json").path
+        let result = try run(["compile", dir.appendingPathComponent("config.yaml").path, "-o", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try TableFile.read(path: out).first == UInt8(ascii: "{"))
+        #expect(try TableFile.load(path: out) == Fixture.compile(Fixture.valid).table)
+    }
+
+    @Test func sameConfigSameBytes() throws {
+        let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yaml").path
+        for name in ["a.bin", "b.bin"] { _ = try run([config, "-o", dir.appendingPathComponent(name).path]) }
+        let a = try TableFile.read(path: dir.appendingPathComponent("a.bin").path)
+        #expect(!a.isEmpty)
+        #expect(a == (try TableFile.read(path: dir.appendingPathComponent("b.bin").path)))
+    }
+
+    @Test func anInvalidConfigExitsOneWithHumanDiagnosticsOnStandardError() throws {
+        let dir = try directory(["config.yaml": Array(DiagnosticFormatTests.broken.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yaml").path
+        let out = dir.appendingPathComponent("routes.bin").path
+        let result = try run([config, "-o", out])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("\(config):14:9: error: unknown field 'baseURL' in service"))
+        #expect(result.stderr.hasSuffix("4 errors, 1 warning\n"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        expectNoSecrets(result)
+    }
+
+    @Test(arguments: ["json", "github"])
+    func machineFormatsGoToStandardOutput(_ format: String) throws {
+        let dir = try directory(["config.yaml": Array(SecretRedactionTests.brokenSecrets.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try run(["check", dir.appendingPathComponent("config.yaml").path, "--diagnostics", format])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains(format == "json" ? "\"severity\" : \"error\"" : "::error file="))
+        #expect(result.stderr.isEmpty)
+        expectNoSecrets(result)
+    }
+
+    @Test func strictTurnsWarningsIntoFailure() throws {
+        let yaml = Fixture.replacing(line: 14, with: "        baseUrl: http://api.beta.test/codex")
+        let dir = try directory(["config.yaml": Array(yaml.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yaml").path
+        let relaxed = try run(["check", config])
+        #expect(relaxed.status == 0)
+        #expect(relaxed.stderr.contains("warning: baseUrl uses plain http://"))
+        let strict = try run(["check", config, "--strict"])
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("0 errors, 1 warning"))
+    }
+
+    @Test(arguments: YAMLReaderTests.hostile.map { ($0.name, $0.bytes) } + [
+        ("5 MB file", Array("providers: []\n".utf8) + [UInt8](repeating: UInt8(ascii: "#"), count: 5 << 20)),
+    ])
+    func hostileFilesGiveOneErrorAndExitOne(_ name: String, _ bytes: [UInt8]) throws {
+        let dir = try directory(["config.yaml": bytes])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try run(["check", dir.appendingPathComponent("config.yaml").path])
+        #expect(result.status == 1, "\(name)")
+        let errorLines = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(errorLines.count == 1, "\(name): \(result.stderr)")
+        #expect(result.stderr.hasSuffix("1 error, 0 warnings\n"), "\(name)")
+    }
+
+    @Test func usageAndInputOutputErrorsExitTwo() throws {
+        let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yaml").path
+        #expect(try run([]).status == 2)
+        #expect(try run([config]).status == 2, "missing -o")
+        #expect(try run(["check", config, "--bogus"]).status == 2)
+        #expect(try run(["check", config, "--diagnostics", "xml"]).status == 2)
+        let missing = try run(["check", dir.appendingPathComponent("nope.yaml").path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot open"))
+        #expect(try run([config, "-o", dir.appendingPathComponent("no/such/dir/routes.bin").path]).status == 2)
+        let corrupt = dir.appendingPathComponent("bad.bin")
+        try Data(BinaryFormat.magic + [1, 0, 0, 0]).write(to: corrupt)
+        #expect(try run(["inspect", corrupt.path]).status == 2)
+    }
+
+    @Test func helpExitsZero() throws {
+        for arguments in [["--help"], ["check", "--help"], ["inspect", "--help"], ["diff", "--help"], ["compile", "--help"]] {
+            let result = try run(arguments)
+            #expect(result.status == 0, "\(arguments)")
+            #expect(result.stdout.contains("USAGE:"), "\(arguments)")
+        }
+    }
+
+    @Test func inspectReadsTablesAndConfigsAndRedacts() throws {
+        let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yaml").path
+        let table = dir.appendingPathComponent("routes.json").path
+        #expect(try run([config, "-o", table]).status == 0)
+        let fromTable = try run(["inspect", table])
+        let fromConfig = try run(["inspect", config])
+        #expect(fromTable.status == 0 && fromConfig.status == 0)
+        #expect(fromTable.stdout == fromConfig.stdout)
+        #expect(fromTable.stdout.contains("query api_key=<redacted>"))
+        expectNoSecrets(fromTable)
+    }
+
+    @Test func diffExitsZeroWhetherOrNotRoutesDiffer() throws {
+        let changed = Fixture.replacing(line: 4, with: "      main: sk-alpha-rotated")
+        let dir = try directory(["old.yaml": Array(Fixture.valid.utf8), "new.yaml": Array(changed.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let old = dir.appendingPathComponent("old.yaml").path
+        let new = dir.appendingPathComponent("new.yaml").path
+        let table = dir.appendingPathComponent("old.bin").path
+        #expect(try run([old, "-o", table]).status == 0)
+        let same = try run(["diff", table, old])
+        #expect(same.status == 0)
+        #expect(same.stdout == "no route changes\n")
+        let different = try run(["diff", table, new])
+        #expect(different.status == 0)
+        #expect(different.stdout.contains("credential value changed (redacted)"))
+        expectNoSecrets(different, extra: ["sk-alpha-rotated"])
+        let invalid = dir.appendingPathComponent("bad.yaml")
+        try Data(DiagnosticFormatTests.broken.utf8).write(to: invalid)
+        #expect(try run(["diff", old, invalid.path]).status == 1)
+    }
+}
