@@ -74,7 +74,7 @@ line_count() { wc -l <"$1" | tr -d ' '; }
 
 build=${PIAPI_DEMO_BUILD:-release}
 case "$build" in release|debug) ;; *) fail "PIAPI_DEMO_BUILD must be release or debug" ;; esac
-step "Building piapi (swift build -c $build; the first build takes several minutes)"
+step "Building piapi (swift build -c $build; the first build takes a while)"
 swift build -c "$build"
 bin=$(swift build -c "$build" --show-bin-path)
 
