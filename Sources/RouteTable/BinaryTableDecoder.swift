@@ -7,7 +7,7 @@ public enum BinaryTableDecoder {
         guard bytes.count >= BinaryFormat.magic.count, Array(bytes.prefix(BinaryFormat.magic.count)) == BinaryFormat.magic else {
             throw .unrecognized("missing the PIAPIRT magic")
         }
-        var header = ByteReader(bytes, offset: BinaryFormat.magic.count)
+        var header = ByteReader(bytes[BinaryFormat.magic.count...])
         let version = try header.u16("header")
         guard version == BinaryFormat.version else {
             throw .unrecognized("format version \(version); this build reads version \(BinaryFormat.version)")
@@ -18,12 +18,12 @@ public enum BinaryTableDecoder {
         guard length <= BinaryFormat.maxPayloadSize, bytes.count - BinaryFormat.headerSize == length else {
             throw .corrupt("payload is \(bytes.count - BinaryFormat.headerSize) bytes, header says \(length)")
         }
-        let payload = Array(bytes[BinaryFormat.headerSize...])
-        guard Array(SHA256.hash(data: payload)) == checksum else { throw .corrupt("payload checksum mismatch") }
+        let payload = bytes[BinaryFormat.headerSize...]
+        guard SHA256.hash(data: payload).elementsEqual(checksum) else { throw .corrupt("payload checksum mismatch") }
         return try decodePayload(payload)
     }
 
-    private static func decodePayload(_ payload: [UInt8]) throws(TableError) -> RouteTable {
+    private static func decodePayload(_ payload: ArraySlice<UInt8>) throws(TableError) -> RouteTable {
         var r = ByteReader(payload)
 
         var strings: [String] = []
@@ -74,7 +74,7 @@ public enum BinaryTableDecoder {
         let userCount = try r.count("users", minSize: 38)
         users.reserveCapacity(userCount)
         for _ in 0..<userCount {
-            let digest = KeyDigest(bytes: try r.raw(32, "key digest"))!
+            let digest = try r.digest("key digest")
             let name = try string("user name")
             var routes: [Route] = []
             for _ in 0..<Int(try r.u16("route count")) {

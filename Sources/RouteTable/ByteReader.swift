@@ -1,15 +1,16 @@
 /// Reads the payload with every length and index checked, so truncated or altered bytes
 /// end in `TableError.corrupt`, never a trap.
 struct ByteReader {
-    private let bytes: [UInt8]
+    private let bytes: ArraySlice<UInt8>
+    /// Position in the underlying file, so errors can name it.
     private(set) var offset: Int
 
-    init(_ bytes: [UInt8], offset: Int = 0) {
+    init(_ bytes: ArraySlice<UInt8>) {
         self.bytes = bytes
-        self.offset = offset
+        self.offset = bytes.startIndex
     }
 
-    var remaining: Int { bytes.count - offset }
+    var remaining: Int { bytes.endIndex - offset }
 
     private mutating func take(_ n: Int, _ what: String) throws(TableError) -> ArraySlice<UInt8> {
         guard n >= 0, n <= remaining else { throw .corrupt("truncated in \(what) at byte \(offset)") }
@@ -28,13 +29,17 @@ struct ByteReader {
 
     mutating func u32(_ what: String) throws(TableError) -> UInt32 {
         let s = try take(4, what)
-        var v: UInt32 = 0
-        for (i, b) in s.enumerated() { v |= UInt32(b) << (8 * UInt32(i)) }
-        return v
+        let i = s.startIndex
+        return UInt32(s[i]) | UInt32(s[i + 1]) << 8 | UInt32(s[i + 2]) << 16 | UInt32(s[i + 3]) << 24
     }
 
-    mutating func raw(_ n: Int, _ what: String) throws(TableError) -> [UInt8] {
-        Array(try take(n, what))
+    /// A key digest, read in place without an intermediate array.
+    mutating func digest(_ what: String) throws(TableError) -> KeyDigest {
+        KeyDigest(bytes: try take(32, what))!
+    }
+
+    mutating func raw(_ n: Int, _ what: String) throws(TableError) -> ArraySlice<UInt8> {
+        try take(n, what)
     }
 
     /// A count that must fit in what is left, assuming each element takes at least `minSize` bytes.

@@ -13,11 +13,18 @@ public struct KeyDigest: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Reads exactly 32 bytes; returns nil for any other length.
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == 32 else { return nil }
-        var w: [UInt64] = [0, 0, 0, 0]
-        for (i, byte) in bytes.enumerated() {
-            w[i / 8] = (w[i / 8] << 8) | UInt64(byte)
+        var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+        var i = 0
+        for byte in bytes {
+            switch i >> 3 {
+            case 0: w0 = w0 << 8 | UInt64(byte)
+            case 1: w1 = w1 << 8 | UInt64(byte)
+            case 2: w2 = w2 << 8 | UInt64(byte)
+            default: w3 = w3 << 8 | UInt64(byte)
+            }
+            i += 1
         }
-        words = (w[0], w[1], w[2], w[3])
+        words = (w0, w1, w2, w3)
     }
 
     /// Parses 64 hexadecimal digits (either case).
@@ -37,7 +44,7 @@ public struct KeyDigest: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// The digest of a user key as presented by a client.
     public init(ofKey key: UnsafeRawBufferPointer) {
-        self.init(bytes: Array(SHA256.hash(data: key)))!
+        self = SHA256.hash(data: key).withUnsafeBytes { KeyDigest(bytes: $0)! }
     }
 
     /// The digest of a user key given as text.

@@ -17,25 +17,29 @@ public struct RouteTable: Sendable {
         var newIndex = [Int](repeating: 0, count: targets.count)
         for (new, old) in order.enumerated() { newIndex[old] = new }
 
-        var sortedUsers = users.sorted { $0.keyDigest < $1.keyDigest }
+        // Decoded tables arrive sorted already; sorting again would dominate load time.
+        var sortedUsers = users
+        if !zip(users, users.dropFirst()).allSatisfy({ $0.keyDigest < $1.keyDigest }) {
+            sortedUsers.sort { $0.keyDigest < $1.keyDigest }
+        }
         var index = [KeyDigest: Int](minimumCapacity: users.count)
         for u in sortedUsers.indices {
-            let user = sortedUsers[u]
-            guard index.updateValue(u, forKey: user.keyDigest) == nil else {
+            guard index.updateValue(u, forKey: sortedUsers[u].keyDigest) == nil else {
                 throw .invalid("two users share one key digest")
             }
-            var seen = Set<String>()
-            for r in user.routes.indices {
-                let route = user.routes[r]
-                guard seen.insert(route.service).inserted else {
-                    throw .invalid("user \(u) has two routes for one service type")
-                }
+            // Routes are sorted by service (UserRoutes.init), so a repeat sits next to its twin.
+            let routes = sortedUsers[u].routes
+            for (a, b) in zip(routes, routes.dropFirst()) where a.service == b.service {
+                throw .invalid("user \(u) has two routes for one service type")
+            }
+            for r in routes.indices {
+                let route = routes[r]
                 guard !route.candidates.isEmpty else { throw .invalid("user \(u) has a route with no candidates") }
                 for c in route.candidates.indices {
                     let old = route.candidates[c].target
                     guard targets.indices.contains(old) else { throw .invalid("candidate target \(old) out of range") }
                     guard route.candidates[c].weight >= 1 else { throw .invalid("candidate weight below 1") }
-                    sortedUsers[u].routes[r].candidates[c].target = newIndex[old]
+                    if newIndex[old] != old { sortedUsers[u].routes[r].candidates[c].target = newIndex[old] }
                 }
             }
         }
@@ -59,7 +63,14 @@ public struct RouteTable: Sendable {
 
     /// The one lookup per request: a user's route for a service type, or nil.
     @inlinable
-    public func lookup<S: StringProtocol>(digest: KeyDigest, service: S) -> (user: UserRoutes, route: Route)? {
+    public func lookup(digest: KeyDigest, service: String) -> (user: UserRoutes, route: Route)? {
+        guard let user = user(for: digest), let route = user.route(for: service) else { return nil }
+        return (user, route)
+    }
+
+    /// The same lookup with the service type sliced out of a request path.
+    @inlinable
+    public func lookup(digest: KeyDigest, service: Substring) -> (user: UserRoutes, route: Route)? {
         guard let user = user(for: digest), let route = user.route(for: service) else { return nil }
         return (user, route)
     }

@@ -13,8 +13,15 @@ public struct UserRoutes: Hashable, Sendable {
 
     /// The route for a service type; a user has a handful, so a scan beats hashing.
     @inlinable
-    public func route<S: StringProtocol>(for service: S) -> Route? {
+    public func route(for service: String) -> Route? {
         for route in routes where route.service == service { return route }
+        return nil
+    }
+
+    /// The same for a service type sliced out of a request path, without copying it.
+    @inlinable
+    public func route(for service: Substring) -> Route? {
+        for route in routes where route.service.utf8.elementsEqual(service.utf8) { return route }
         return nil
     }
 }

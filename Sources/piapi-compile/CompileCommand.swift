@@ -8,8 +8,7 @@ struct CompileCommand: ParsableCommand {
         commandName: "compile",
         abstract: "Validate CONFIG and write the compiled route table (the default command).",
         discussion: """
-            The table is written to a temporary file and renamed over OUT, with mode 0600.
-            Same config, same bytes. An OUT ending in .json is written as JSON.
+            The table is written to a temporary file and renamed over OUT, with mode 0600. Same config, same bytes. An OUT ending in .json is written as JSON.
 
             Examples:
               piapi-compile config.yaml -o routes.bin
@@ -40,5 +39,3 @@ struct CompileCommand: ParsableCommand {
         FileHandleOutput.standardError("wrote \(output) (\(chosen.rawValue)): \(TableSummary.describe(table))\n")
     }
 }
-
-extension TableFile.Format: ExpressibleByArgument {}

@@ -13,7 +13,12 @@ enum ConfigLoading {
             throw ioFailure(error)
         }
         options.report(outcome)
-        guard !outcome.failed(strict: options.strict) else { throw ExitCode(1) }
+        guard !outcome.failed(strict: options.strict) else {
+            if outcome.table != nil, options.diagnostics == .human {
+                FileHandleOutput.standardError("piapi-compile: --strict: warnings fail the run\n")
+            }
+            throw ExitCode(1)
+        }
         return outcome
     }
 

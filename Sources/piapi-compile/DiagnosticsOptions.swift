@@ -1,8 +1,6 @@
 import ArgumentParser
 import PiapiCompiler
 
-extension DiagnosticsFormat: ExpressibleByArgument {}
-
 /// Options shared by commands that report diagnostics.
 struct DiagnosticsOptions: ParsableArguments {
     @Option(name: .long, help: "How to print diagnostics: human (stderr), json or github (stdout).")

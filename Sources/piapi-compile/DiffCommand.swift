@@ -7,8 +7,7 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Show which user × service routes OLD → NEW adds, removes or changes.",
         discussion: """
-            Each side may be a compiled table (binary or JSON) or a config file. Users are matched
-            by key digest and shown by name; secrets stay redacted. Exits 0 whether or not routes differ.
+            Each side may be a compiled table (binary or JSON) or a config file. Users are matched by key digest and shown by name; secrets stay redacted. Exits 0 whether or not routes differ.
 
             Examples:
               piapi-compile diff routes.bin config.yaml

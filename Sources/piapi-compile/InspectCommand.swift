@@ -7,7 +7,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Print every user × service route of a compiled table (or of a config).",
         discussion: """
-            Credentials are shown as <redacted>, or as ${VAR} when they are environment references.
+            Credential values are shown as <redacted>, or as ${VAR} when they are environment references; a leading auth scheme word such as "Bearer" is shown as is.
 
             Example:
               piapi-compile inspect routes.bin

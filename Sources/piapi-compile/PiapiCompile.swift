@@ -7,7 +7,8 @@ struct PiapiCompile: ParsableCommand {
         commandName: "piapi-compile",
         abstract: "Validate a piapi config.yaml and compile it into the route table piapi-serve loads.",
         discussion: """
-            Every problem in the config is reported in one run, as file:line:column diagnostics.
+            Every problem in the config is reported in one run, as file:line:column diagnostics. No diagnostic or output ever shows a key value.
+
             Exit status: 0 ok, 1 invalid config (or warnings under --strict), 2 usage or I/O error.
 
             Examples:

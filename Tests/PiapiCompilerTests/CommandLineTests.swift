@@ -147,6 +147,12 @@ struct CommandLineTests {
         #expect(try run(["inspect", corrupt.path]).status == 2)
     }
 
+    @Test func anEndlessConfigIsCutAtTheSizeLimit() throws {
+        let result = try run(["check", "/dev/zero"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("/dev/zero:1:1: error: the config is larger than the limit"))
+    }
+
     @Test func helpExitsZero() throws {
         for arguments in [["--help"], ["check", "--help"], ["inspect", "--help"], ["diff", "--help"], ["compile", "--help"]] {
             let result = try run(arguments)

@@ -10,8 +10,8 @@ struct InspectDiffTests {
         let lines = TableInspector.render(table).split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
         #expect(lines[0].hasPrefix("2 users, 2 routes, 3 targets, content hash \(table.contentHash)"))
         #expect(lines[1] == "USER SERVICE STRATEGY # PROVIDER KEY WEIGHT ENABLED UPSTREAM INJECTION")
-        #expect(lines[2] == "Alice codex failover 1 alpha main 1 yes https://api.alpha.test/v1 header Authorization: <redacted>")
-        #expect(lines[3] == "Bob codex weighted_rr 1 alpha backup 3 yes https://api.alpha.test/v1 header Authorization: <redacted>")
+        #expect(lines[2] == "Alice codex failover 1 alpha main 1 yes https://api.alpha.test/v1 header Authorization: Bearer <redacted>")
+        #expect(lines[3] == "Bob codex weighted_rr 1 alpha backup 3 yes https://api.alpha.test/v1 header Authorization: Bearer <redacted>")
         #expect(lines[4] == "Bob codex weighted_rr 2 beta prod 1 yes https://api.beta.test/codex?v=2 query api_key=<redacted>")
         #expect(lines.count == 5)
     }
@@ -36,13 +36,13 @@ struct InspectDiffTests {
         let new = try #require(Fixture.compile(yaml).table)
         let text = RouteDiff(old: old, new: new).render()
         #expect(text == """
-            + Bob / codex: failover: alpha/backup weight 3 → https://api.alpha.test/v1 [header Authorization: <redacted>], beta/prod → https://api.beta.test/codex?v=2 [query api_key=<redacted>]
-            - Bob / codex: weighted_rr: alpha/backup weight 3 → https://api.alpha.test/v1 [header Authorization: <redacted>], beta/prod → https://api.beta.test/codex?v=2 [query api_key=<redacted>]
+            + Bob / codex: failover: alpha/backup weight 3 → https://api.alpha.test/v1 [header Authorization: Bearer <redacted>], beta/prod → https://api.beta.test/codex?v=2 [query api_key=<redacted>]
+            - Bob / codex: weighted_rr: alpha/backup weight 3 → https://api.alpha.test/v1 [header Authorization: Bearer <redacted>], beta/prod → https://api.beta.test/codex?v=2 [query api_key=<redacted>]
             ~ Alice / codex
                 provider: alpha → beta
                 key: main → prod
                 url: https://api.alpha.test/v1 → https://api.beta.test/codex?v=2
-                auth: header Authorization: <redacted> → query api_key=<redacted>
+                auth: header Authorization: Bearer <redacted> → query api_key=<redacted>
             1 added, 1 removed, 1 changed
 
             """)
@@ -77,5 +77,20 @@ struct InspectDiffTests {
         let old = try #require(Fixture.compile(Fixture.valid).table)
         let new = try #require(Fixture.compile(Fixture.replacing(line: 17, with: "  - name: Alicia")).table)
         #expect(RouteDiff(old: old, new: new).render().hasPrefix("~ user Alice is now named Alicia (same key)\n"))
+    }
+}
+
+/// What inspect and diff print for each kind of credential value.
+struct InjectionDescriptionTests {
+    @Test func schemeWordsAndVariableNamesShowEverythingElseIsRedacted() throws {
+        let yaml = Fixture.valid
+            .replacingOccurrences(of: "      backup: sk-alpha-secret-2", with: "      backup: \"${ALPHA_BACKUP}\"")
+            .replacingOccurrences(of: "    apiKeys: { prod: sk-beta-secret-3 }", with: "    apiKeys: { prod: \"pre-${BETA_PROD}\" }")
+        let text = TableInspector.render(try #require(Fixture.compile(yaml).table))
+        #expect(text.contains("header Authorization: Bearer <redacted>\n"))
+        #expect(text.contains("header Authorization: Bearer ${ALPHA_BACKUP}\n"))
+        #expect(text.contains("query api_key=<redacted>${BETA_PROD}\n"))
+        let bare = TableInspector.render(try #require(Fixture.compile(Fixture.replacing(line: 9, with: "        auth: { name: x-api-key, prefix: \"\" }")).table))
+        #expect(bare.contains("header x-api-key: <redacted>\n"))
     }
 }

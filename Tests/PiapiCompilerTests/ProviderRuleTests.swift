@@ -22,6 +22,8 @@ struct ProviderRuleTests {
         RuleCase("baseUrl is required", Fixture.replacing(line: 14, with: "        url: https://api.beta.test"), at: 13, 9, "service is missing required field 'baseUrl'"),
         RuleCase("auth.mode is header or query", Fixture.replacing(line: 15, with: "        auth: { mode: heder }"), at: 15, 23, "auth.mode must be 'header' or 'query'"),
         RuleCase("auth.name is a header token in header mode", Fixture.replacing(line: 9, with: "        auth: { name: \"x api key\" }"), at: 9, 23, "auth.name is not a valid HTTP header name"),
+        RuleCase("auth.name is not a header the gateway manages", Fixture.replacing(line: 9, with: "        auth: { name: Host }"), at: 9, 23, "auth.name 'Host' is a header the gateway manages"),
+        RuleCase("service type is a path segment", Fixture.replacing(line: 13, with: "      - type: code/x"), at: 13, 15, "service type 'code/x' cannot appear in /piapi/<service_type>/"),
         RuleCase("auth.name is required in query mode", Fixture.replacing(line: 15, with: "        auth: { mode: query }"), at: 15, 15, "auth is missing required field 'name'"),
         RuleCase("auth.prefix is header mode only", Fixture.replacing(line: 15, with: "        auth: { mode: query, name: api_key, prefix: \"x\" }"), at: 15, 45, "auth.prefix applies only to header mode"),
         RuleCase("auth must be a mapping", Fixture.replacing(line: 15, with: "        auth: header"), at: 15, 15, "auth must be a mapping, found a scalar"),

@@ -51,6 +51,7 @@ struct MisplacedSecretTests {
         Fixture.replacing(line: 18, with: "    apiKey: [user-alice-secret]"),
         Fixture.replacing(line: 10, with: "  - sk-beta-secret-3"),
         Fixture.inserting("    apiKeys: { prod: sk-beta-secret-3 }", before: 12),
+        Fixture.replacing(line: 14, with: "        baseUrl: https://admin:sk-beta-secret-3@api.beta.test/codex"),
     ]
 
     @Test(arguments: misplaced)

@@ -94,4 +94,14 @@ struct TableBuilderTests {
         #expect(TableFile.encode(first, as: .binary) == TableFile.encode(second, as: .binary))
         #expect(TableFile.encode(first, as: .json) == TableFile.encode(second, as: .json))
     }
+
+    @Test func aByteOrderMarkAndWindowsLineEndingsAreAccepted() throws {
+        let crlf = Fixture.valid.replacingOccurrences(of: "\n", with: "\r\n")
+        let outcome = ConfigCompiler.compile([0xEF, 0xBB, 0xBF] + Array(crlf.utf8), fileName: "config.yaml")
+        #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
+        #expect(outcome.table == Fixture.compile(Fixture.valid).table)
+        let broken = ConfigCompiler.compile([0xEF, 0xBB, 0xBF] + Array(Fixture.replacing(line: 2, with: "  - name: \" \"").replacingOccurrences(of: "\n", with: "\r\n").utf8), fileName: "c.yaml")
+        #expect(broken.diagnostics.first?.location == SourceLocation(line: 2, column: 11))
+        #expect(HumanDiagnosticFormatter.format(broken.diagnostics, source: broken.source).contains("  - name: \" \"\n          ^\n"))
+    }
 }

@@ -12,6 +12,7 @@ struct UserRuleTests {
         RuleCase("user apiKey has no whitespace", Fixture.replacing(line: 18, with: "    apiKey: \"user alice\""), at: 18, 13, "must not contain whitespace"),
         RuleCase("user services must not be empty", Fixture.replacing(lines: 19...20, with: "    services: {}"), at: 19, 15, "user services must not be empty"),
         RuleCase("user services must be a mapping", Fixture.replacing(lines: 19...20, with: "    services: [codex]"), at: 19, 15, "user services must be a mapping, found a sequence"),
+        RuleCase("route service type is a path segment", Fixture.replacing(line: 20, with: "      \"co dex\": { providerName: alpha, providerKeyName: main }"), at: 20, 7, "service type 'co dex' cannot appear in /piapi/<service_type>/"),
         RuleCase("route must be a mapping", Fixture.replacing(line: 20, with: "      codex: [alpha, main]"), at: 20, 14, "route for 'codex' must be a mapping"),
         RuleCase("providerName is required", Fixture.replacing(line: 20, with: "      codex: { providerKeyName: main }"), at: 20, 14, "route for 'codex' is missing required field 'providerName'"),
         RuleCase("providerKeyName is required", Fixture.replacing(line: 20, with: "      codex: { providerName: alpha }"), at: 20, 14, "route for 'codex' is missing required field 'providerKeyName'"),

@@ -4,10 +4,12 @@ import RouteTable
 /// bytes → YAML tree → validated config → `RouteTable`, with all diagnostics.
 public enum ConfigCompiler {
     public static func compile(path: String, reader: YAMLReader = YAMLReader()) throws(TableError) -> CompileOutcome {
-        compile(try TableFile.read(path: path), fileName: path, reader: reader)
+        compile(try ConfigFile.read(path: path, limit: reader.maxBytes), fileName: path, reader: reader)
     }
 
     public static func compile(_ bytes: [UInt8], fileName: String, reader: YAMLReader = YAMLReader()) -> CompileOutcome {
+        // A UTF-8 byte order mark is not part of the text (and not counted in columns).
+        let bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         let parsed = reader.read(bytes)
         guard let root = parsed.root else {
             // No excerpt for a file libyaml could not read: without a tree, secrets cannot be found.

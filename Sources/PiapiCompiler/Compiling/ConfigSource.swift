@@ -13,10 +13,11 @@ public struct ConfigSource: Sendable {
         self.secretSpans = secretSpans
     }
 
-    /// The lines of the file, split once per report.
+    /// The lines of the file, split once per report at the line breaks libyaml counts
+    /// (LF, CRLF, CR; CRLF is one `Character`).
     func lines() -> [Substring] {
         guard let text else { return [] }
-        return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        return text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
     }
 
     /// Line `line` with every secret scalar on it replaced by `mask`, and the caret column

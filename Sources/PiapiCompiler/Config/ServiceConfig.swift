@@ -4,7 +4,5 @@ import RouteTable
 struct ServiceConfig: Sendable {
     var type: Located<String>
     var upstream: Upstream
-    var baseUrlLocation: SourceLocation
     var auth: AuthConfig
-    var location: SourceLocation
 }

@@ -4,5 +4,4 @@ struct UserConfig: Sendable {
     var name: Located<String>
     var apiKey: Located<String>?
     var routes: [RouteConfig]
-    var location: SourceLocation
 }

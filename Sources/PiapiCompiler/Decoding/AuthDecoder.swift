@@ -4,6 +4,11 @@ import RouteTable
 /// prefix `"Bearer "`) and the rules of each mode.
 enum AuthDecoder {
     static let modes = ["header", "query"]
+    /// Headers that frame or route the request (or are hop-by-hop): setting one to the key
+    /// would break the proxied request.
+    static let reservedHeaders: Set<String> = [
+        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade", "proxy-connection",
+    ]
 
     static func decode(_ node: YAMLNode, log: inout DiagnosticLog) -> AuthConfig? {
         guard let fields = MappingFields(node, what: "auth", known: ["mode", "name", "prefix"], log: &log) else { return nil }
@@ -30,6 +35,10 @@ enum AuthDecoder {
             guard let text = ScalarDecoding.nonEmptyText(value, "auth.name", log: &log) else { return nil }
             guard isHeaderToken(text) else {
                 log.error(value.location, "auth.name is not a valid HTTP header name")
+                return nil
+            }
+            guard !reservedHeaders.contains(text.lowercased()) else {
+                log.error(value.location, "auth.name '\(text)' is a header the gateway manages; it cannot carry the key")
                 return nil
             }
             name = text

@@ -66,12 +66,3 @@ enum BaseURLParser {
         return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_") }
     }
 }
-
-/// Why a `baseUrl` was refused.
-struct BaseURLError: Error {
-    let message: String
-
-    init(_ message: String) {
-        self.message = message
-    }
-}

@@ -14,28 +14,33 @@ enum ProviderDecoder {
         if case .mapping(let entries)? = keysNode?.content {
             declaredKeyNames.formUnion(entries.map { ScalarDecoding.trimmed($0.key) })
         }
-        var services: [ServiceConfig] = []
-        var declaredServiceTypes: Set<String> = []
-        if let node = fields.required("services", log: &log), let items = ScalarDecoding.sequence(node, "services", log: &log) {
-            if items.isEmpty { log.error(node.location, "services must not be empty") }
-            var firstLine: [String: Int] = [:]
-            for item in items {
-                if case .mapping(let entries) = item.content, let type = entries.first(where: { $0.key == "type" }),
-                   case .scalar(let scalar) = type.value.content {
-                    declaredServiceTypes.insert(ScalarDecoding.trimmed(scalar.text))
-                }
-                guard let service = ServiceDecoder.decode(item, log: &log) else { continue }
-                if let line = firstLine[service.type.value] {
-                    log.error(service.type.location, "duplicate service type '\(service.type.value)' in this provider (first at line \(line))")
-                    continue
-                }
-                firstLine[service.type.value] = service.type.location.line
-                services.append(service)
-            }
-        }
+        let (services, declaredServiceTypes) = fields.required("services", log: &log).map { decodeServices($0, log: &log) } ?? ([], [])
         guard let name else { return nil }
         return ProviderConfig(name: name, keys: keys, services: services,
                               declaredKeyNames: declaredKeyNames, declaredServiceTypes: declaredServiceTypes)
+    }
+
+    /// The valid services, and every type written (valid or not) for reference checks.
+    private static func decodeServices(_ node: YAMLNode, log: inout DiagnosticLog) -> ([ServiceConfig], Set<String>) {
+        guard let items = ScalarDecoding.sequence(node, "services", log: &log) else { return ([], []) }
+        if items.isEmpty { log.error(node.location, "services must not be empty") }
+        var services: [ServiceConfig] = []
+        var declaredTypes: Set<String> = []
+        var firstLine: [String: Int] = [:]
+        for item in items {
+            if case .mapping(let entries) = item.content, let type = entries.first(where: { $0.key == "type" }),
+               case .scalar(let scalar) = type.value.content {
+                declaredTypes.insert(ScalarDecoding.trimmed(scalar.text))
+            }
+            guard let service = ServiceDecoder.decode(item, log: &log) else { continue }
+            if let line = firstLine[service.type.value] {
+                log.error(service.type.location, "duplicate service type '\(service.type.value)' in this provider (first at line \(line))")
+                continue
+            }
+            firstLine[service.type.value] = service.type.location.line
+            services.append(service)
+        }
+        return (services, declaredTypes)
     }
 
     private static func decodeKeys(_ node: YAMLNode, log: inout DiagnosticLog) -> [ProviderConfig.Key] {

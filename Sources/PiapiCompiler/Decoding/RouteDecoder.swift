@@ -22,15 +22,13 @@ enum RouteDecoder {
     private static func decodeChain(_ node: YAMLNode, service: Located<String>, log: inout DiagnosticLog) -> RouteConfig? {
         let what = "route for '\(service.value)'"
         guard let fields = MappingFields(node, what: what, known: ["strategy", "candidates"], log: &log) else { return nil }
-        var strategy: Route.Strategy? = .failover
-        if let value = fields["strategy"] {
-            strategy = ScalarDecoding.text(value, "strategy", log: &log).flatMap { text in
-                guard let strategy = Route.Strategy(name: text) else {
-                    let names = Route.Strategy.allCases.map(\.name)
-                    log.error(value.location, "unknown strategy '\(text)'", note: FieldSuggestion.note(for: text, among: names))
-                    return nil
-                }
-                return strategy
+        var strategy = Route.Strategy.failover
+        if let value = fields["strategy"], let text = ScalarDecoding.text(value, "strategy", log: &log) {
+            if let named = Route.Strategy(name: text) {
+                strategy = named
+            } else {
+                let names = Route.Strategy.allCases.map(\.name)
+                log.error(value.location, "unknown strategy '\(text)'", note: FieldSuggestion.note(for: text, among: names))
             }
         }
         guard let list = fields["candidates"], let keyLocation = fields.keyLocation("candidates"),
@@ -57,7 +55,7 @@ enum RouteDecoder {
         }
         // A chain with errors is still returned, so its references are checked and its
         // keys count as used; the errors already logged keep it from being compiled.
-        return RouteConfig(service: service, strategy: strategy ?? .failover, candidates: candidates)
+        return RouteConfig(service: service, strategy: strategy, candidates: candidates)
     }
 
     private static func decodeCandidate(_ fields: MappingFields, allowsOptions: Bool, log: inout DiagnosticLog) -> RouteConfig.Candidate? {
@@ -67,21 +65,21 @@ enum RouteDecoder {
         let key = fields.required("providerKeyName", log: &log).flatMap { value in
             ScalarDecoding.nonEmptyText(value, "providerKeyName", log: &log).map { Located($0, at: value.location) }
         }
-        var weight: UInt32? = 1
-        if allowsOptions, let value = fields["weight"] {
-            weight = ScalarDecoding.integer(value, "weight", log: &log).flatMap { number in
-                guard (1...maxWeight).contains(number) else {
-                    log.error(value.location, "weight must be from 1 to \(maxWeight)")
-                    return nil
-                }
-                return UInt32(number)
+        // A bad weight or enabled flag is logged and replaced by its default, so the
+        // candidate's references are still checked (the error blocks compiling anyway).
+        var weight: UInt32 = 1
+        if allowsOptions, let value = fields["weight"], let number = ScalarDecoding.integer(value, "weight", log: &log) {
+            if (1...maxWeight).contains(number) {
+                weight = UInt32(number)
+            } else {
+                log.error(value.location, "weight must be from 1 to \(maxWeight)")
             }
         }
-        var enabled: Bool? = true
-        if allowsOptions, let value = fields["enabled"] {
-            enabled = ScalarDecoding.bool(value, "enabled", log: &log)
+        var enabled = true
+        if allowsOptions, let value = fields["enabled"], let flag = ScalarDecoding.bool(value, "enabled", log: &log) {
+            enabled = flag
         }
-        guard let provider, let key, let weight, let enabled else { return nil }
+        guard let provider, let key else { return nil }
         return RouteConfig.Candidate(providerName: provider, keyName: key, weight: weight, enabled: enabled, location: fields.node.location)
     }
 }

@@ -5,13 +5,16 @@ import RouteTable
 enum ServiceDecoder {
     static func decode(_ node: YAMLNode, log: inout DiagnosticLog) -> ServiceConfig? {
         guard let fields = MappingFields(node, what: "service", known: ["type", "baseUrl", "auth"], log: &log) else { return nil }
-        let type = fields.required("type", log: &log).flatMap { value in
-            ScalarDecoding.nonEmptyText(value, "service type", log: &log).map { Located($0, at: value.location) }
+        let type = fields.required("type", log: &log).flatMap { value -> Located<String>? in
+            guard let text = ScalarDecoding.nonEmptyText(value, "service type", log: &log) else { return nil }
+            guard ServiceTypeName.isValid(text) else {
+                log.error(value.location, "service type '\(text)' cannot appear in /piapi/<service_type>/", note: ServiceTypeName.rule)
+                return nil
+            }
+            return Located(text, at: value.location)
         }
         var upstream: Upstream?
-        var urlLocation = node.location
         if let value = fields.required("baseUrl", log: &log), let text = ScalarDecoding.nonEmptyText(value, "baseUrl", log: &log) {
-            urlLocation = value.location
             switch BaseURLParser.parse(text) {
             case .success(let parsed):
                 upstream = parsed
@@ -20,10 +23,12 @@ enum ServiceDecoder {
                 }
             case .failure(let error):
                 log.error(value.location, error.message)
+                // A refused URL may hold credentials (user:password@); excerpts mask it.
+                log.markSecret(value)
             }
         }
         let auth = fields["auth"].map { AuthDecoder.decode($0, log: &log) } ?? AuthConfig.default
         guard let type, let upstream, let auth else { return nil }
-        return ServiceConfig(type: type, upstream: upstream, baseUrlLocation: urlLocation, auth: auth, location: node.location)
+        return ServiceConfig(type: type, upstream: upstream, auth: auth)
     }
 }

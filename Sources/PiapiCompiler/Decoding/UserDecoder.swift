@@ -20,13 +20,17 @@ enum UserDecoder {
                     log.error(entry.keyLocation, "service type must not be empty")
                     continue
                 }
+                guard ServiceTypeName.isValid(type) else {
+                    log.error(entry.keyLocation, "service type '\(type)' cannot appear in /piapi/<service_type>/", note: ServiceTypeName.rule)
+                    continue
+                }
                 if let route = RouteDecoder.decode(entry.value, service: Located(type, at: entry.keyLocation), log: &log) {
                     routes.append(route)
                 }
             }
         }
         guard let name else { return nil }
-        return UserConfig(index: index, name: name, apiKey: apiKey, routes: routes, location: node.location)
+        return UserConfig(index: index, name: name, apiKey: apiKey, routes: routes)
     }
 
     /// The key as written; messages never quote it.

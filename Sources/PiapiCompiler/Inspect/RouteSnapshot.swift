@@ -36,7 +36,7 @@ struct RouteSnapshot: Equatable {
                     candidates: route.candidates.map { candidate in
                         let target = table.targets[candidate.target]
                         return Candidate(provider: target.provider, keyName: target.keyName, url: target.upstream.displayURL,
-                                         auth: target.injection.redactedDescription, weight: candidate.weight,
+                                         auth: InjectionDescription.describe(target.injection), weight: candidate.weight,
                                          enabled: candidate.enabled, credential: target.injection.value)
                     })
             }

@@ -26,38 +26,3 @@ public struct YAMLNode: Sendable {
         }
     }
 }
-
-/// A scalar's text and whether it was written plain (unquoted): only plain scalars can be
-/// booleans or numbers, so `enabled: "false"` stays a string.
-public struct YAMLScalar: Sendable {
-    public var text: String
-    public var isPlain: Bool
-
-    public init(text: String, isPlain: Bool) {
-        self.text = text
-        self.isPlain = isPlain
-    }
-
-    /// True for the YAML spellings of null: an empty plain scalar, `~` or `null`.
-    public var isNull: Bool {
-        isPlain && (text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL")
-    }
-}
-
-/// A mapping entry. Entries whose key repeats an earlier one stay in the tree (marked
-/// `isDuplicate`) so their secret values can still be masked, but decoding skips them.
-public struct YAMLEntry: Sendable {
-    public var key: String
-    public var keySpan: SourceSpan
-    public var value: YAMLNode
-    public var isDuplicate: Bool
-
-    public init(key: String, keySpan: SourceSpan, value: YAMLNode, isDuplicate: Bool = false) {
-        self.key = key
-        self.keySpan = keySpan
-        self.value = value
-        self.isDuplicate = isDuplicate
-    }
-
-    public var keyLocation: SourceLocation { keySpan.start }
-}

@@ -20,7 +20,7 @@ public struct YAMLReader: Sendable {
     public func read(_ bytes: [UInt8]) -> Result {
         let start = SourceLocation(line: 1, column: 1)
         guard bytes.count <= maxBytes else {
-            return .fatal(start, "the config is \(bytes.count) bytes; the limit is \(maxBytes) bytes (\(maxBytes >> 20) MiB)")
+            return .fatal(start, "the config is larger than the limit of \(maxBytes) bytes (\(maxBytes >> 20) MiB)")
         }
         if let bad = Self.firstInvalidUTF8Offset(bytes) {
             return .fatal(Self.location(ofOffset: bad, in: bytes), "the config is not valid UTF-8")

@@ -16,6 +16,9 @@ public struct RequestRecord: Sendable {
     public var bytesOut: Int
     /// A short reason when the request failed (never a secret).
     public var error: String?
+    /// The hash of the table the request was routed with; when nil the log line shows the
+    /// table current when the request finished.
+    public var tableHash: String?
 
     public init(requestID: String, method: String, path: String, status: Int = 0, latencySeconds: Double = 0,
                 bytesIn: Int = 0, bytesOut: Int = 0) {

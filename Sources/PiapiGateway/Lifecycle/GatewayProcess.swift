@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import NIOCore
+import NIOPosix
+
+/// piapi-serve from table file to exit: load the table, serve it, follow its file and SIGHUP,
+/// and on SIGTERM/SIGINT drain and return. It lives in the library so the executable is only
+/// flag parsing, and so every step here can be reached from tests.
+public struct GatewayProcess: Sendable {
+    public var tablePath: String
+    public var configuration: GatewayConfiguration
+    public var logLevel: Logger.Level
+    public var environment: [String: String]
+    /// Where request log lines go (other log lines go through the bootstrapped `LoggingSystem`).
+    public var logSink: any LogLineSink
+
+    public init(tablePath: String, configuration: GatewayConfiguration, logLevel: Logger.Level,
+                environment: [String: String], logSink: any LogLineSink = FileDescriptorLogSink.standardOutput) {
+        self.tablePath = tablePath
+        self.configuration = configuration
+        self.logLevel = logLevel
+        self.environment = environment
+        self.logSink = logSink
+    }
+
+    /// Loads the table, which must be valid: a missing or corrupt file, or an unset `${VAR}`,
+    /// is a start-up error.
+    public func loadTable() throws(GatewayStartupError) -> ServingTable {
+        do {
+            return try TableLoader(path: tablePath, environment: environment).load()
+        } catch {
+            throw GatewayStartupError(error.description)
+        }
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains for at most `configuration.drainTimeout` and
+    /// returns. Throws only while starting (table, CA file, listening socket).
+    public func run() async throws(GatewayStartupError) {
+        var logger = Logger(label: "piapi-serve")
+        logger.logLevel = logLevel
+        let initial = try loadTable()
+        if let caFile = configuration.upstreamCAFile, access(caFile, R_OK) != 0 {
+            throw GatewayStartupError("cannot read --upstream-ca-file \(caFile)")
+        }
+        let tables = TableStore(initial)
+        let metrics = GatewayMetrics()
+        metrics.tableInstalled(initial)
+        let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: logSink, logLevel: logLevel),
+                                         tables: tables)
+        let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment), store: tables,
+                                   metrics: metrics, logger: logger)
+        let (terminations, terminate) = AsyncStream<Int32>.makeStream()
+        let signals = ProcessSignals(onTerminate: { terminate.yield($0) }, onReload: { watcher.reload() })
+        defer { signals.cancel() }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let server = GatewayServer(configuration: configuration, tables: tables, telemetry: telemetry, group: group,
+                                   logger: logger)
+        let address: SocketAddress
+        do {
+            address = try await server.start()
+        } catch {
+            try? await group.shutdownGracefully()
+            let listen = ListenAddress(host: configuration.host, port: configuration.port)
+            throw GatewayStartupError("cannot start serving on \(listen): \(error)")
+        }
+        watcher.start()
+        logger.info("piapi-serve started", metadata: [
+            "listen": "\(ListenAddress(host: address.ipAddress ?? configuration.host, port: address.port ?? 0))",
+            "table": "\(initial.hash)",
+            "routes": .stringConvertible(initial.table.routeCount),
+            "path": "\(tablePath)",
+        ])
+
+        var pending = terminations.makeAsyncIterator()
+        let received = await pending.next()
+        logger.info("draining", metadata: [
+            "signal": .stringConvertible(Int(received ?? 0)),
+            "timeout_s": .stringConvertible(Double(configuration.drainTimeout.nanoseconds) / 1e9),
+        ])
+        await server.drain(timeout: configuration.drainTimeout)
+        watcher.stop()
+        try? await group.shutdownGracefully()
+        logger.info("piapi-serve stopped")
+    }
+}

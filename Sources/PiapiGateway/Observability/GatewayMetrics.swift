@@ -1,0 +1,126 @@
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// The gateway's Prometheus series, in a registry of their own so each instance (and each
+/// test) counts alone. Label values are bounded: `service_type` is always a service type some
+/// loaded table defines, or `none`, never a client-chosen path segment.
+public final class GatewayMetrics: Sendable {
+    /// The registry behind `/metrics`; other parts of the gateway add their series to it.
+    public let registry: PrometheusCollectorRegistry
+    /// The `service_type` of requests that matched no service of a loaded table.
+    public static let unknownService = "none"
+    /// Seconds; fine at the low end for local upstreams, up to the default 300 s timeout.
+    public static let latencyBuckets: [Double] = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
+    ]
+
+    static var requestsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "requests", unitName: "total",
+            helpText: "Requests answered, by service type and status class.")
+    }
+    static var requestLatency: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "request_latency", unitName: "seconds",
+            helpText: "Time from request head to the end of the response.")
+    }
+    static var upstreamTimeToFirstByte: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "upstream_ttfb", unitName: "seconds",
+            helpText: "Time from sending a request upstream to its response head.")
+    }
+    static var reloadsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "config_reloads", unitName: "total",
+            helpText: "Route table reloads, by result.")
+    }
+    static var inFlightName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "requests", unitName: "in_flight",
+            helpText: "Requests being served now.")
+    }
+    static var tableInfoName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "route_table", unitName: "info",
+            helpText: "The route table being served, by content hash (value 1).")
+    }
+    static var tableRoutesName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "route_table", unitName: "routes",
+            helpText: "Number of (user, service type) routes in the table being served.")
+    }
+
+    private let inFlight: Gauge
+    private let reloadSuccesses: Counter
+    private let reloadFailures: Counter
+    private let tableRoutes: Gauge
+    private let unknownServiceSeries: ServiceSeries
+    private let state: NIOLockedValueBox<State>
+
+    private struct State: Sendable {
+        var services: [String: ServiceSeries]
+        var tableInfo: (hash: String, gauge: Gauge)?
+    }
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        inFlight = registry.makeGauge(descriptor: Self.inFlightName)
+        reloadSuccesses = registry.makeCounter(descriptor: Self.reloadsTotal, labels: [("result", "success")])
+        reloadFailures = registry.makeCounter(descriptor: Self.reloadsTotal, labels: [("result", "failure")])
+        tableRoutes = registry.makeGauge(descriptor: Self.tableRoutesName)
+        unknownServiceSeries = ServiceSeries(serviceType: Self.unknownService, registry: registry)
+        state = NIOLockedValueBox(State(services: [:], tableInfo: nil))
+    }
+
+    public func requestStarted() {
+        inFlight.increment()
+    }
+
+    public func requestFinished(serviceType: String?, status: Int, latencySeconds: Double) {
+        inFlight.decrement()
+        let series = self.series(for: serviceType)
+        series.requests(status: status).increment()
+        series.latency.record(latencySeconds)
+    }
+
+    public func upstreamFirstByte(serviceType: String, seconds: Double) {
+        series(for: serviceType).timeToFirstByte.record(seconds)
+    }
+
+    /// Publishes the table now being served and makes its service types valid label values.
+    /// Service types of earlier tables stay valid, so label cardinality is bounded by config.
+    public func tableInstalled(_ table: ServingTable) {
+        var serviceTypes = Set(table.table.targets.map(\.serviceType))
+        for user in table.table.users { serviceTypes.formUnion(user.routes.map(\.service)) }
+        tableRoutes.set(to: Double(table.table.routeCount))
+        let retired: Gauge? = state.withLockedValue { state in
+            for serviceType in serviceTypes where state.services[serviceType] == nil && serviceType != Self.unknownService {
+                state.services[serviceType] = ServiceSeries(serviceType: serviceType, registry: registry)
+            }
+            guard state.tableInfo?.hash != table.hash else { return nil }
+            let gauge = registry.makeGauge(descriptor: Self.tableInfoName, labels: [("hash", table.hash)])
+            gauge.set(to: 1)
+            defer { state.tableInfo = (table.hash, gauge) }
+            return state.tableInfo?.gauge
+        }
+        if let retired { registry.unregisterGauge(retired) }
+    }
+
+    public func reloadSucceeded() {
+        reloadSuccesses.increment()
+    }
+
+    public func reloadFailed() {
+        reloadFailures.increment()
+    }
+
+    /// The Prometheus text exposition of every series in `registry`.
+    public func text() -> String {
+        registry.emitToString()
+    }
+
+    private func series(for serviceType: String?) -> ServiceSeries {
+        guard let serviceType else { return unknownServiceSeries }
+        return state.withLockedValue { $0.services[serviceType] } ?? unknownServiceSeries
+    }
+}

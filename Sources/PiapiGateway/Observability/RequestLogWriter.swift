@@ -1,0 +1,59 @@
+import Logging
+
+/// Writes the one JSON line per request. It runs for every request, so it builds the line
+/// field by field in a fixed order instead of going through a `Logger.Metadata` dictionary;
+/// the format (and the sink) are the same as `JSONLogHandler`'s.
+public struct RequestLogWriter: Sendable {
+    /// Request lines are `info`; below that `--log-level` they are not written.
+    public static let level = Logger.Level.info
+    /// How much of the table hash each line carries: enough to tell tables apart.
+    public static let tableHashLength = 12
+
+    private let sink: any LogLineSink
+    public let isEnabled: Bool
+
+    public init(sink: any LogLineSink = FileDescriptorLogSink.standardOutput, logLevel: Logger.Level) {
+        self.sink = sink
+        self.isEnabled = logLevel <= Self.level
+    }
+
+    public func write(_ record: RequestRecord, tableHash: String) {
+        guard isEnabled else { return }
+        sink.write(line: Self.line(for: record, tableHash: tableHash))
+    }
+
+    /// The line for `record`; every value is a name, a number or the request's own path.
+    public static func line(for record: RequestRecord, tableHash: String) -> [UInt8] {
+        var line = JSONLine()
+        line.timestampField("timestamp")
+        line.field("level", level.rawValue)
+        line.field("message", "request")
+        line.field("request_id", record.requestID)
+        line.field("method", record.method)
+        line.field("path", pathWithoutQuery(record.path))
+        optionalField("user", record.user, in: &line)
+        optionalField("service_type", record.serviceType, in: &line)
+        optionalField("upstream_provider", record.upstreamProvider, in: &line)
+        optionalField("upstream_key", record.upstreamKey, in: &line)
+        line.field("status", record.status)
+        line.field("latency_ms", (record.latencySeconds * 1_000_000).rounded() / 1000)
+        line.field("bytes_in", record.bytesIn)
+        line.field("bytes_out", record.bytesOut)
+        line.field("table", Substring(tableHash.utf8.prefix(tableHashLength)))
+        if let error = record.error { line.field("error", error) }
+        return line.finished()
+    }
+
+    private static func optionalField(_ key: String, _ value: String?, in line: inout JSONLine) {
+        if let value {
+            line.field(key, value)
+        } else {
+            line.field(key) { JSONLine.appendNull(to: &$0) }
+        }
+    }
+
+    private static func pathWithoutQuery(_ path: String) -> String {
+        guard let question = path.utf8.firstIndex(of: UInt8(ascii: "?")) else { return path }
+        return String(path[..<question])
+    }
+}

@@ -1,0 +1,23 @@
+import RouteTable
+
+/// Why a table file could not become a `ServingTable`, told in one line that names the file
+/// or the missing variable, never a credential value.
+public enum TableLoadError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No file at the path (or a dangling symlink).
+    case missing(path: String)
+    /// The file exists but could not be read, or is not a valid table.
+    case unreadable(path: String, reason: TableError)
+    /// The table references `${name}`, which the environment does not define.
+    case unresolvedVariable(path: String, name: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path):
+            "route table \(path) not found"
+        case .unreadable(let path, let reason):
+            "cannot load route table \(path): \(reason)"
+        case .unresolvedVariable(let path, let name):
+            "route table \(path) needs environment variable \(name), which is not set"
+        }
+    }
+}

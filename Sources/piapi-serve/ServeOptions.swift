@@ -1,0 +1,86 @@
+import ArgumentParser
+import Logging
+import PiapiGateway
+
+/// piapi-serve's command line; everything it accepts maps onto `GatewayConfiguration`.
+struct ServeOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "piapi-serve",
+        abstract: "Serve a compiled piapi route table as an HTTP gateway.",
+        discussion: """
+            Reloads the table when its file changes or on SIGHUP; drains and exits on SIGTERM or SIGINT.
+            ${VAR} references in the table are resolved from the environment at every load.
+            """
+    )
+
+    @Argument(help: "The compiled route table (binary or JSON, as written by piapi-compile).")
+    var table: String
+
+    @Option(help: ArgumentHelp("Address to listen on: :PORT, HOST:PORT or [IPv6]:PORT.", valueName: "address"))
+    var listen = ":9200"
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel = "info"
+
+    @Option(help: ArgumentHelp("Extra PEM roots trusted for https upstreams, besides the system's.", valueName: "pem"))
+    var upstreamCaFile: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for an upstream's response headers.", valueName: "seconds"))
+    var upstreamTimeout = 300.0
+
+    @Option(help: ArgumentHelp("Longest silence allowed mid-stream, in seconds.", valueName: "seconds"))
+    var idleTimeout = 300.0
+
+    @Option(help: ArgumentHelp("Seconds in-flight requests may run on after SIGTERM/SIGINT.", valueName: "seconds"))
+    var drainTimeout = 30.0
+
+    @Option(help: ArgumentHelp("Seconds a client has to send a complete request head.", valueName: "seconds"))
+    var headerTimeout = 10.0
+
+    @Option(help: ArgumentHelp("Seconds an idle keep-alive client connection stays open.", valueName: "seconds"))
+    var keepaliveTimeout = 60.0
+
+    @Option(help: ArgumentHelp("Most client connections open at once; more are closed at once.", valueName: "n"))
+    var maxConnections = 10_000
+
+    @Option(help: ArgumentHelp("Largest request body (bytes) kept for a retry on the next candidate.",
+                               valueName: "bytes"))
+    var retryBodyLimit = 4 << 20
+
+    func validate() throws {
+        _ = try gatewayConfiguration()
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    var level: Logger.Level { Logger.Level(rawValue: logLevel) ?? .info }
+
+    /// The configuration these flags describe, or the usage error for the first bad one.
+    func gatewayConfiguration() throws -> GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        let address: ListenAddress
+        do {
+            address = try ListenAddress(parsing: listen)
+        } catch {
+            throw ValidationError("--listen \(error)")
+        }
+        configuration.host = address.host
+        configuration.port = address.port
+        do {
+            configuration.upstreamTimeout = try Seconds.timeAmount(upstreamTimeout, flag: "--upstream-timeout")
+            configuration.idleTimeout = try Seconds.timeAmount(idleTimeout, flag: "--idle-timeout")
+            configuration.drainTimeout = try Seconds.timeAmount(drainTimeout, flag: "--drain-timeout")
+            configuration.headerTimeout = try Seconds.timeAmount(headerTimeout, flag: "--header-timeout")
+            configuration.keepAliveTimeout = try Seconds.timeAmount(keepaliveTimeout, flag: "--keepalive-timeout")
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        configuration.maxConnections = maxConnections
+        guard retryBodyLimit >= 0 else { throw ValidationError("--retry-body-limit must not be negative") }
+        configuration.retryBodyLimit = retryBodyLimit
+        configuration.upstreamCAFile = upstreamCaFile
+        return configuration
+    }
+}

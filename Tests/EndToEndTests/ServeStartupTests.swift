@@ -1,0 +1,82 @@
+import Foundation
+import RouteTable
+import Testing
+
+/// piapi-serve refuses to start on a bad table or bad flags, with one clear line and the
+/// documented exit status (1 for the table, 2 for usage).
+@Suite("piapi-serve start-up")
+struct ServeStartupTests {
+    static let upstreamSecret = "sk-upstream-e2e-7d1c"
+
+    /// A table whose one target injects `${variable}` (or the literal secret), used by `users` users.
+    static func table(variable: String?, users: Int = 1) throws -> RouteTable {
+        let value = variable.map { SecretTemplate(parts: [.literal("Bearer "), .variable($0)]) }
+            ?? SecretTemplate(literal: "Bearer \(upstreamSecret)")
+        let target = Target(provider: "provider-alpha", keyName: "main-key", serviceType: "codex",
+                            upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "", baseQuery: ""),
+                            injection: Injection(mode: .header, name: "Authorization", value: value))
+        return try RouteTable(targets: [target], users: (0..<users).map { n in
+            UserRoutes(keyDigest: KeyDigest(ofKey: "user-key-\(n)"), name: "user\(n)",
+                       routes: [Route(service: "codex", candidates: [.init(target: 0)])])
+        })
+    }
+
+    @Test("a missing table: exit 1, one line naming the file")
+    func missingTable() throws {
+        let path = try ServeProcess.makeDirectory() + "/absent.bin"
+        let result = try ServeProcess.run([path, "--listen", "127.0.0.1:0"])
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1)
+        #expect(result.standardError.contains(path))
+    }
+
+    @Test("a corrupt table: exit 1, one line")
+    func corruptTable() throws {
+        let path = try ServeProcess.makeDirectory() + "/routes.bin"
+        var bytes = TableFile.encode(try Self.table(variable: nil), as: .binary)
+        bytes.removeLast(bytes.count / 3)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let result = try ServeProcess.run([path, "--listen", "127.0.0.1:0"])
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1)
+        #expect(!result.standardError.contains(Self.upstreamSecret))
+        #expect(!result.standardOutput.contains(Self.upstreamSecret))
+    }
+
+    @Test("an unset ${VAR}: exit 1, the line names the variable and shows no value")
+    func unresolvedVariable() throws {
+        let path = try ServeProcess.makeDirectory() + "/routes.json"
+        try Data(TableFile.encode(try Self.table(variable: "PIAPI_E2E_UPSTREAM_KEY"), as: .json))
+            .write(to: URL(fileURLWithPath: path))
+        let result = try ServeProcess.run([path, "--listen", "127.0.0.1:0"],
+                                          environment: ["PIAPI_E2E_OTHER": Self.upstreamSecret])
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1)
+        #expect(result.standardError.contains("PIAPI_E2E_UPSTREAM_KEY"))
+        #expect(!result.standardError.contains(Self.upstreamSecret))
+        #expect(!result.standardOutput.contains(Self.upstreamSecret))
+    }
+
+    @Test("an unreadable --upstream-ca-file: exit 1, one line naming it")
+    func missingCAFile() throws {
+        let directory = try ServeProcess.makeDirectory()
+        let table = directory + "/routes.bin"
+        try Data(TableFile.encode(try Self.table(variable: nil), as: .binary)).write(to: URL(fileURLWithPath: table))
+        let result = try ServeProcess.run([table, "--listen", "127.0.0.1:0", "--upstream-ca-file", directory + "/none.pem"])
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1)
+        #expect(result.standardError.contains("none.pem"))
+    }
+
+    @Test("bad flags are usage errors: exit 2", arguments: [
+        ["--no-such-flag"], ["--listen", "9200"], ["--listen", "[::1]"], ["--log-level", "loud"],
+        ["--drain-timeout=-1"], ["--idle-timeout", "inf"], ["--upstream-timeout", "soon"], ["--max-connections", "0"], [],
+    ])
+    func usageErrors(flags: [String]) throws {
+        let table = try ServeProcess.makeDirectory() + "/routes.bin"
+        try Data(TableFile.encode(try Self.table(variable: nil), as: .binary)).write(to: URL(fileURLWithPath: table))
+        let result = try ServeProcess.run(flags.isEmpty ? [] : [table] + flags)
+        #expect(result.status == 2)
+        #expect(!result.standardError.isEmpty)
+    }
+}

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import PiapiGateway
+import RouteTable
+import Testing
+
+@Suite("ProcessSignals")
+struct ProcessSignalsTests {
+    /// SIGHUP is the only signal sent here: the test runner shares this process, and once
+    /// `ProcessSignals` exists SIGHUP can no longer terminate it.
+    @Test("SIGHUP reaches the reload handler, which swaps the table in")
+    func hangUpReloads() async throws {
+        let path = try TableFixtures.makeDirectory() + "/routes.bin"
+        try TableFile.writeAtomically(TableFile.encode(try TableFixtures.table(services: ["codex"]), as: .binary), to: path)
+        let store = TableStore(try TableLoader(path: path, environment: [:]).load())
+        let watcher = TableWatcher(loader: TableLoader(path: path, environment: [:]), store: store,
+                                   metrics: GatewayMetrics(), logger: .init(label: "test") { _ in
+                                       JSONLogHandler(sink: RecordingLogSink())
+                                   })
+        let signals = ProcessSignals(onTerminate: { _ in Issue.record("SIGHUP must not terminate") },
+                                     onReload: { watcher.reload() })
+        defer { signals.cancel() }
+
+        let next = try TableFixtures.table(services: ["codex", "claude"])
+        try TableFile.writeAtomically(TableFile.encode(next, as: .binary), to: path)
+        #expect(kill(getpid(), SIGHUP) == 0)
+        #expect(await eventually { store.current.hash == next.contentHash })
+    }
+}
