@@ -28,7 +28,7 @@ import Testing
 
     @Test(arguments: [
         ("5\r\nhello\r\n0\r\n\r\n", ChunkedBodyScanner.Outcome.finished(consumed: 15)),
-        ("5;a=b\r\nhello\r\n0\r\nx-trailer: 1\r\n\r\nextra", .finished(consumed: 34)),
+        ("5;a=b\r\nhello\r\n0\r\nx-trailer: 1\r\n\r\nextra", .finished(consumed: 33)),
         ("5\r\nhel", .needMore),
         ("g\r\n", .invalid),
         ("5\r\nhelloX", .invalid),
