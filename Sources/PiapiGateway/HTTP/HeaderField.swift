@@ -1,0 +1,39 @@
+/// One header line of a parsed head, as offsets into the head's bytes: forwarding copies
+/// whole lines, and only the few headers the proxy acts on are ever looked at closely.
+struct HeaderField: Sendable {
+    /// The whole line including its CRLF.
+    var line: Range<Int>
+    var name: Range<Int>
+    /// The value without surrounding spaces.
+    var value: Range<Int>
+    var role: HeaderName.Role
+
+    /// Splits the header block `bytes[start..<end]` (each line ending in CRLF, the final
+    /// empty line excluded) into fields. Rejects bare CR/LF, NUL, folded lines and bad names.
+    static func parseBlock(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> [HeaderField]? {
+        var fields: [HeaderField] = []
+        fields.reserveCapacity(16)
+        var i = start
+        while i < end {
+            let lineStart = i
+            var colon = -1
+            while i < end {
+                let b = bytes[i]
+                if b == ASCII.cr { break }
+                if b == ASCII.lf || b == 0 { return nil }
+                if colon < 0 && b == ASCII.colon { colon = i }
+                i += 1
+            }
+            // The line must end in CRLF within the block.
+            guard i + 1 < end, bytes[i] == ASCII.cr, bytes[i + 1] == ASCII.lf else { return nil }
+            guard colon > lineStart else { return nil }
+            let name = lineStart..<colon
+            for j in name where !ASCII.isTokenChar(bytes[j]) { return nil }
+            let value = ASCII.trimmed(bytes, (colon + 1)..<i)
+            i += 2
+            fields.append(HeaderField(line: lineStart..<i, name: name, value: value,
+                                      role: HeaderName.role(of: bytes, name)))
+        }
+        return fields
+    }
+}

@@ -1,0 +1,197 @@
+import NIOCore
+
+/// A client's request head, parsed strictly once and kept as offsets into its own bytes, so
+/// the proxy can forward it line by line without building strings.
+struct RequestHead {
+    /// The head's bytes, request line through the final empty line.
+    let bytes: ByteBuffer
+    var method: Range<Int>
+    var path: Range<Int>
+    /// The query without its `?`, when the target has one.
+    var query: Range<Int>?
+    var fields: [HeaderField]
+    var framing: BodyFraming
+    var keepAlive: Bool
+    /// The presented user key, from `Authorization: Bearer` or `x-api-key`.
+    var credential: Range<Int>?
+    /// The client's `X-Request-ID`, when it is a valid one.
+    var requestID: Range<Int>?
+    /// Header names listed in `Connection`, lower-cased: dropped when forwarding.
+    var connectionTokens: [[UInt8]]
+    var isHeadMethod: Bool
+    /// The client's own `X-Forwarded-For`, to extend.
+    var forwardedFor: Range<Int>?
+    /// The client sent `Content-Length: 0` (forwarded as such).
+    var hadZeroContentLength: Bool
+
+    /// Why a head was refused; every case answers 400.
+    struct Malformed: Error {
+        let reason: String
+    }
+
+    init(parsing bytes: ByteBuffer) throws(Malformed) {
+        self.bytes = bytes
+        let parsed: Result<RequestHead.Parts, Malformed> = bytes.withUnsafeReadableBytes { Self.parse($0) }
+        let p = try parsed.get()
+        method = p.method
+        path = p.path
+        query = p.query
+        fields = p.fields
+        framing = p.framing
+        keepAlive = p.keepAlive
+        credential = p.credential
+        requestID = p.requestID
+        connectionTokens = p.connectionTokens
+        isHeadMethod = p.isHeadMethod
+        forwardedFor = p.forwardedFor
+        hadZeroContentLength = p.hadZeroContentLength
+    }
+
+    func string(_ range: Range<Int>) -> String {
+        bytes.withUnsafeReadableBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    private struct Parts {
+        var method = 0..<0
+        var path = 0..<0
+        var query: Range<Int>?
+        var fields: [HeaderField] = []
+        var framing = BodyFraming.none
+        var keepAlive = true
+        var credential: Range<Int>?
+        var requestID: Range<Int>?
+        var connectionTokens: [[UInt8]] = []
+        var isHeadMethod = false
+        var forwardedFor: Range<Int>?
+        var hadZeroContentLength = false
+    }
+
+    private static let http11 = Array("HTTP/1.1".utf8)
+    private static let http10 = Array("HTTP/1.0".utf8)
+    private static let bearer = Array("bearer".utf8)
+    private static let chunked = Array("chunked".utf8)
+    private static let close = Array("close".utf8)
+    private static let keepAliveToken = Array("keep-alive".utf8)
+
+    private static func parse(_ b: UnsafeRawBufferPointer) -> Result<Parts, Malformed> {
+        var p = Parts()
+        let n = b.count
+        // Request line: method SP target SP version CRLF.
+        var i = 0
+        while i < n, ASCII.isTokenChar(b[i]) { i += 1 }
+        guard i > 0, i < n, b[i] == ASCII.space else { return .failure(Malformed(reason: "bad request line")) }
+        p.method = 0..<i
+        p.isHeadMethod = i == 4 && b[0] == UInt8(ascii: "H") && b[1] == UInt8(ascii: "E") && b[2] == UInt8(ascii: "A") && b[3] == UInt8(ascii: "D")
+        i += 1
+        let targetStart = i
+        var questionMark = -1
+        while i < n {
+            let c = b[i]
+            if c == ASCII.space { break }
+            guard c > 0x20 && c < 0x7F else { return .failure(Malformed(reason: "bad request target")) }
+            if c == UInt8(ascii: "?") && questionMark < 0 { questionMark = i }
+            i += 1
+        }
+        guard i > targetStart, i < n, b[targetStart] == UInt8(ascii: "/") else {
+            return .failure(Malformed(reason: "bad request target"))
+        }
+        if questionMark >= 0 {
+            p.path = targetStart..<questionMark
+            p.query = (questionMark + 1)..<i
+        } else {
+            p.path = targetStart..<i
+        }
+        i += 1
+        let versionStart = i
+        guard versionStart + 10 <= n, b[versionStart + 8] == ASCII.cr, b[versionStart + 9] == ASCII.lf else {
+            return .failure(Malformed(reason: "bad request line"))
+        }
+        let version = versionStart..<(versionStart + 8)
+        if ASCII.equals(b, version, http11) {
+            p.keepAlive = true
+        } else if ASCII.equals(b, version, http10) {
+            p.keepAlive = false
+        } else {
+            return .failure(Malformed(reason: "unsupported HTTP version"))
+        }
+        let isHTTP10 = !p.keepAlive
+        guard let fields = HeaderField.parseBlock(b, from: versionStart + 10, to: n - 2) else {
+            return .failure(Malformed(reason: "malformed header"))
+        }
+        p.fields = fields
+
+        var contentLength: Int?
+        var sawTransferEncoding = false
+        var apiKey: Range<Int>?
+        for field in fields {
+            switch field.role {
+            case .contentLength:
+                guard let length = parseContentLength(b, field.value) else {
+                    return .failure(Malformed(reason: "invalid Content-Length"))
+                }
+                if let previous = contentLength, previous != length {
+                    return .failure(Malformed(reason: "conflicting Content-Length"))
+                }
+                contentLength = length
+            case .transferEncoding:
+                guard !sawTransferEncoding, ASCII.equalsIgnoringCase(b, field.value, chunked) else {
+                    return .failure(Malformed(reason: "unsupported Transfer-Encoding"))
+                }
+                sawTransferEncoding = true
+            case .connection:
+                ASCII.forEachToken(b, field.value) { token in
+                    if ASCII.equalsIgnoringCase(b, token, close) {
+                        p.keepAlive = false
+                    } else if ASCII.equalsIgnoringCase(b, token, keepAliveToken) {
+                        if isHTTP10 { p.keepAlive = true }
+                    } else {
+                        p.connectionTokens.append(b[token].map(ASCII.lower))
+                    }
+                }
+            case .authorization:
+                if p.credential == nil, let key = bearerKey(b, field.value) { p.credential = key }
+            case .apiKey:
+                if apiKey == nil, !field.value.isEmpty { apiKey = field.value }
+            case .requestID:
+                if p.requestID == nil, RequestID.isValid(b, field.value) { p.requestID = field.value }
+            case .forwardedFor:
+                if p.forwardedFor == nil, !field.value.isEmpty { p.forwardedFor = field.value }
+            case .other, .hopByHop, .host, .forwardedProto:
+                break
+            }
+        }
+        if p.credential == nil { p.credential = apiKey }
+        if sawTransferEncoding {
+            guard contentLength == nil else {
+                return .failure(Malformed(reason: "Content-Length together with Transfer-Encoding"))
+            }
+            p.framing = .chunked(ChunkedBodyScanner())
+        } else if let length = contentLength {
+            if length > 0 { p.framing = .length(remaining: length) } else { p.hadZeroContentLength = true }
+        }
+        return .success(p)
+    }
+
+    /// A Content-Length value; a list of equal values (`5, 5`) counts as one.
+    private static func parseContentLength(_ b: UnsafeRawBufferPointer, _ value: Range<Int>) -> Int? {
+        var result: Int?
+        var valid = true
+        ASCII.forEachToken(b, value) { token in
+            guard let v = ASCII.parseDecimal(b, token), result == nil || result == v else {
+                valid = false
+                return
+            }
+            result = v
+        }
+        return valid ? result : nil
+    }
+
+    /// The key after `Bearer ` (scheme in any case), or nil for another scheme.
+    private static func bearerKey(_ b: UnsafeRawBufferPointer, _ value: Range<Int>) -> Range<Int>? {
+        let scheme = value.lowerBound..<min(value.lowerBound + 6, value.upperBound)
+        guard value.count > 7, ASCII.equalsIgnoringCase(b, scheme, bearer),
+              b[scheme.upperBound] == ASCII.space || b[scheme.upperBound] == ASCII.tab else { return nil }
+        let key = ASCII.trimmed(b, scheme.upperBound..<value.upperBound)
+        return key.isEmpty ? nil : key
+    }
+}

@@ -1,0 +1,201 @@
+import NIOCore
+
+/// One pooled HTTP/1.1 connection to an upstream origin. It reads the response head
+/// strictly, then forwards body bytes untouched to its current sink, reading only as fast as
+/// the sink can write, and tells the pool when it dies.
+final class UpstreamConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let origin: UpstreamOrigin
+    weak var pool: UpstreamPool?
+    private var context: ChannelHandlerContext?
+    private weak var sink: (any UpstreamResponseSink)?
+    private var state = State.idle
+    private var requestWasHead = false
+    private var closesAfterResponse = false
+    private var scanner = HeadScanner()
+    private var pending: ByteBuffer?
+    /// How many responses this connection has carried (0 = fresh).
+    private(set) var completedResponses = 0
+
+    static let maxResponseHead = 64 * 1024
+
+    private enum State {
+        case idle
+        case awaitingHead
+        case body(BodyFraming)
+        case closed
+    }
+
+    init(origin: UpstreamOrigin) {
+        self.origin = origin
+    }
+
+    var isUsable: Bool {
+        if case .idle = state, let context, context.channel.isActive { return true }
+        return false
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    /// Starts a request/response cycle delivering to `sink`.
+    func begin(sink: any UpstreamResponseSink, requestWasHead: Bool) {
+        self.sink = sink
+        self.requestWasHead = requestWasHead
+        state = .awaitingHead
+        scanner.reset()
+        pending = nil
+        context?.read()
+    }
+
+    func write(_ bytes: ByteBuffer) {
+        context?.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func flush() {
+        context?.flush()
+    }
+
+    /// Asks for more response bytes (the sink became writable again).
+    func read() {
+        context?.read()
+    }
+
+    /// Drops the current exchange and closes the connection: it never returns to the pool.
+    func abandon() {
+        sink = nil
+        state = .closed
+        pool?.remove(self)
+        context?.close(promise: nil)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        switch state {
+        case .idle, .closed:
+            // Nothing was asked: an idle connection that talks is not reusable.
+            abandon()
+        case .awaitingHead:
+            if var p = pending {
+                p.writeBuffer(&bytes)
+                pending = p
+            } else {
+                pending = bytes
+            }
+            parseHeads()
+        case .body:
+            forwardBody(&bytes)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        switch state {
+        case .idle:
+            context.read()
+        case .awaitingHead:
+            context.read()
+        case .body:
+            sink?.upstreamReadBurstEnded()
+            if sink?.acceptsUpstreamBytes ?? false { context.read() }
+        case .closed:
+            break
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        sink?.upstreamWritabilityChanged(isWritable: context.channel.isWritable)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pool?.remove(self)
+        let previous = state
+        state = .closed
+        guard let sink else { return }
+        switch previous {
+        case .body(.untilClose):
+            self.sink = nil
+            sink.upstreamReadBurstEnded()
+            sink.upstreamResponseEnded(self, reusable: false)
+        case .awaitingHead:
+            self.sink = nil
+            sink.upstreamFailed(.upstreamClosed)
+        case .body:
+            self.sink = nil
+            sink.upstreamFailed(.upstreamClosed)
+        case .idle, .closed:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func parseHeads() {
+        while case .awaitingHead = state, var buffer = pending {
+            guard let length = scanner.headLength(in: buffer) else {
+                if buffer.readableBytes > Self.maxResponseHead { fail(.upstreamInvalid) }
+                return
+            }
+            guard length <= Self.maxResponseHead, let headBytes = buffer.readSlice(length: length),
+                  let head = ResponseHead(parsing: headBytes, requestWasHead: requestWasHead), head.status != 101 else {
+                fail(.upstreamInvalid)
+                return
+            }
+            pending = buffer.readableBytes > 0 ? buffer : nil
+            if head.status < 200 {
+                sink?.upstreamInformational(head)
+                continue
+            }
+            closesAfterResponse = head.closesConnection
+            state = .body(head.framing)
+            sink?.upstreamResponseHead(head)
+            if var rest = pending {
+                pending = nil
+                forwardBody(&rest)
+            } else if head.framing.isComplete {
+                finish(leftover: false)
+            }
+        }
+    }
+
+    private func forwardBody(_ bytes: inout ByteBuffer) {
+        guard case .body(var framing) = state else { return }
+        let step = framing.advance(over: bytes)
+        state = .body(framing)
+        switch step {
+        case .more(let n):
+            if n > 0, let slice = bytes.readSlice(length: n) { sink?.upstreamResponseBody(slice) }
+        case .done(let n):
+            if n > 0, let slice = bytes.readSlice(length: n) { sink?.upstreamResponseBody(slice) }
+            finish(leftover: bytes.readableBytes > 0)
+        case .invalid:
+            fail(.upstreamInvalid)
+        }
+    }
+
+    private func finish(leftover: Bool) {
+        state = leftover ? .closed : .idle
+        completedResponses += 1
+        let sink = self.sink
+        self.sink = nil
+        sink?.upstreamReadBurstEnded()
+        sink?.upstreamResponseEnded(self, reusable: !leftover && !closesAfterResponse)
+        if leftover { abandon() }
+    }
+
+    private func fail(_ error: GatewayError) {
+        let sink = self.sink
+        abandon()
+        sink?.upstreamFailed(error)
+    }
+}

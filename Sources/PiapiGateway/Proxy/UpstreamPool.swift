@@ -1,0 +1,95 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// Keep-alive upstream connections for one event loop, by origin: client connections on
+/// that loop borrow from it, so a request and its upstream connection never change threads.
+final class UpstreamPool {
+    let eventLoop: any EventLoop
+    private let connectTimeout: TimeAmount
+    private let tls: NIOSSLContext
+    private let maxIdlePerOrigin: Int
+    private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
+
+    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, tls: NIOSSLContext, maxIdlePerOrigin: Int = 128) {
+        self.eventLoop = eventLoop
+        self.connectTimeout = connectTimeout
+        self.tls = tls
+        self.maxIdlePerOrigin = maxIdlePerOrigin
+    }
+
+    /// Hands over an idle connection at once, or opens a new one (always a new one when
+    /// `fresh`); `completion` runs on the loop.
+    func acquire(_ origin: UpstreamOrigin, fresh: Bool = false,
+                 completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        if !fresh, var list = idle[origin] {
+            while let connection = list.popLast() {
+                if connection.isUsable {
+                    idle[origin] = list
+                    completion(.success(connection))
+                    return
+                }
+            }
+            idle[origin] = list
+        }
+        connect(origin, completion: completion)
+    }
+
+    /// Takes a connection back after a complete response.
+    func release(_ connection: UpstreamConnection) {
+        guard connection.isUsable else { return }
+        var list = idle[connection.origin, default: []]
+        guard list.count < maxIdlePerOrigin else {
+            connection.abandon()
+            return
+        }
+        list.append(connection)
+        idle[connection.origin] = list
+    }
+
+    /// Forgets a connection that closed or was abandoned.
+    func remove(_ connection: UpstreamConnection) {
+        guard var list = idle[connection.origin], let i = list.firstIndex(where: { $0 === connection }) else { return }
+        list.remove(at: i)
+        idle[connection.origin] = list
+    }
+
+    /// Closes every idle connection (the server is shutting down).
+    func closeIdle() {
+        let all = idle.values.flatMap { $0 }
+        idle = [:]
+        for connection in all { connection.abandon() }
+    }
+
+    private func connect(_ origin: UpstreamOrigin, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        let tls = origin.scheme == .https ? self.tls : nil
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.autoRead, value: false)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: origin.serverName))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(origin: origin))
+                }
+            }
+        bootstrap.connect(host: origin.host, port: origin.port).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let channel):
+                do {
+                    let connection = try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
+                    connection.pool = self
+                    completion(.success(connection))
+                } catch {
+                    channel.close(promise: nil)
+                    completion(.failure(error))
+                }
+            case .failure(let error):
+                completion(.failure(error))
+            }
+        }
+    }
+}

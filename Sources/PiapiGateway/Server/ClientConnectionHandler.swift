@@ -1,0 +1,495 @@
+import NIOCore
+import RouteTable
+
+/// Serves one client connection: parses each request head strictly, answers locally or
+/// forwards to an upstream connection from this loop's pool, and passes body bytes through
+/// untouched in both directions with backpressure. Requests are handled strictly one at a
+/// time, in order; pipelined bytes wait in the buffer.
+final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let shared: GatewayContext
+    private let resources: LoopResources
+    private var context: ChannelHandlerContext!
+    private var inbound = ByteBuffer()
+    private var scanner = HeadScanner()
+    private var exchange: ProxyExchange?
+    private var deadline = ConnectionDeadline()
+    private var clientAddress = "unknown"
+    private var draining = false
+    private var closing = false
+    private var upstreamNeedsFlush = false
+
+    init(shared: GatewayContext, resources: LoopResources) {
+        self.shared = shared
+        self.resources = resources
+    }
+
+    private var configuration: GatewayConfiguration { shared.configuration }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let ip = context.channel.remoteAddress?.ipAddress { clientAddress = ip }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(.head, until: .now() + configuration.headerTimeout)
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        guard !closing else { return }
+        if inbound.readableBytes == 0 {
+            inbound = bytes
+        } else {
+            inbound.writeBuffer(&bytes)
+        }
+        if let exchange {
+            deadline.touch()
+            if exchange.upstream != nil && !exchange.requestBodyDone { pumpRequestBody(exchange) }
+        } else {
+            if deadline.phase == .keepAlive { arm(.head, until: .now() + configuration.headerTimeout) }
+            processHeads()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if upstreamNeedsFlush {
+            upstreamNeedsFlush = false
+            exchange?.upstream?.flush()
+        }
+        readIfWanted()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let upstream = exchange?.upstream, exchange?.responseStarted == true {
+            upstream.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is DrainRequest else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        draining = true
+        if exchange == nil && inbound.readableBytes == 0 { closeConnection() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        deadline.cancel()
+        if let exchange {
+            self.exchange = nil
+            exchange.upstream?.abandon()
+            let status = exchange.responseStarted ? exchange.responseStatus : 499
+            finish(exchange, status: status, error: "client disconnected")
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closeConnection()
+    }
+
+    private func readIfWanted() {
+        guard !closing else { return }
+        if let exchange {
+            if !exchange.requestBodyDone {
+                guard let upstream = exchange.upstream, upstream.isWritable else { return }
+            } else if inbound.readableBytes >= configuration.maxHeadSize {
+                return
+            }
+        }
+        context.read()
+    }
+
+    // MARK: - Request heads
+
+    private func processHeads() {
+        while exchange == nil, !closing, inbound.readableBytes > 0 {
+            skipLeadingEmptyLines()
+            guard let length = scanner.headLength(in: inbound) else {
+                if inbound.readableBytes > configuration.maxHeadSize { rejectHead(.headTooLarge) }
+                return
+            }
+            guard length <= configuration.maxHeadSize, let headBytes = inbound.readSlice(length: length) else {
+                rejectHead(.headTooLarge)
+                return
+            }
+            handle(headBytes)
+        }
+    }
+
+    private func skipLeadingEmptyLines() {
+        while inbound.readableBytes >= 2, inbound.getInteger(at: inbound.readerIndex, as: UInt16.self) == 0x0D0A {
+            inbound.moveReaderIndex(forwardBy: 2)
+        }
+    }
+
+    /// Answers a head that could not be read at all, then closes.
+    private func rejectHead(_ error: GatewayError) {
+        let requestID = resources.requestIDs.next()
+        shared.telemetry.requestStarted()
+        let record = RequestRecord(requestID: requestID, method: "", path: "", status: error.status)
+        sendLocal(error.response(requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
+                  record: record, error: error.reason, close: true)
+    }
+
+    private func handle(_ headBytes: ByteBuffer) {
+        let started = NIODeadline.now()
+        shared.telemetry.requestStarted()
+        let head: RequestHead
+        do {
+            head = try RequestHead(parsing: headBytes)
+        } catch {
+            let requestID = resources.requestIDs.next()
+            var record = RequestRecord(requestID: requestID, method: "", path: "", status: 400)
+            record.latencySeconds = ProxyExchange.seconds(since: started)
+            sendLocal(GatewayError.badRequest(error.reason).response(requestID: requestID, close: true, headOnly: false,
+                                                                    allocator: context.channel.allocator),
+                      record: record, error: error.reason, close: true)
+            return
+        }
+        let requestID = head.requestID.map(head.string) ?? resources.requestIDs.next()
+        let destination = head.bytes.withUnsafeReadableBytes { RequestPath.classify($0, head.path) }
+        switch destination {
+        case .healthz:
+            var body = context.channel.allocator.buffer(capacity: 2)
+            body.writeStaticString("ok")
+            answerLocally(head, requestID: requestID, started: started, status: 200, contentType: "text/plain", body: body)
+        case .metrics:
+            let text = shared.telemetry.metricsText()
+            var body = context.channel.allocator.buffer(capacity: text.utf8.count)
+            body.writeString(text)
+            answerLocally(head, requestID: requestID, started: started, status: 200,
+                          contentType: "text/plain; version=0.0.4", body: body)
+        case .notFound:
+            answerError(head, requestID: requestID, started: started, .noService)
+        case .proxy(let service, let rest):
+            route(head, service: service, rest: rest, requestID: requestID, started: started)
+        }
+    }
+
+    private func route(_ head: RequestHead, service: Range<Int>, rest: Range<Int>, requestID: String, started: NIODeadline) {
+        let escapes = head.bytes.withUnsafeReadableBytes { RequestPath.escapesBase($0, rest) }
+        if escapes {
+            return answerError(head, requestID: requestID, started: started, .badPath)
+        }
+        guard let credential = head.credential else {
+            return answerError(head, requestID: requestID, started: started, .missingKey)
+        }
+        let serving = shared.tables.current
+        let digest = head.bytes.withUnsafeReadableBytes { UserKeyDigest.of(UnsafeRawBufferPointer(rebasing: $0[credential])) }
+        guard let user = serving.table.user(for: digest) else {
+            return answerError(head, requestID: requestID, started: started, .missingKey)
+        }
+        let serviceType = head.string(service)
+        guard let route = user.route(for: serviceType) else {
+            return answerError(head, requestID: requestID, started: started, .noRoute, user: user.name, service: serviceType)
+        }
+        if case .chunked(var scanner) = head.framing {
+            // Refuse a body that is already visibly broken before anything goes upstream.
+            let outcome = inbound.withUnsafeReadableBytes { scanner.scan($0) }
+            if outcome == .invalid {
+                return answerError(head, requestID: requestID, started: started, .badChunked, user: user.name,
+                                   service: serviceType, close: true)
+            }
+        }
+        let exchange = ProxyExchange(head: head, rest: rest, requestID: requestID, started: started, user: user.name,
+                                     serviceType: serviceType)
+        if draining { exchange.closeClientAfter = true }
+        self.exchange = exchange
+        forward(exchange, route: route, prepared: resources.prepared(for: serving))
+    }
+
+    // MARK: - Forwarding
+
+    /// Picks the target, opens (or borrows) an upstream connection and sends the request.
+    /// The one place that will grow a retry loop across candidates.
+    private func forward(_ exchange: ProxyExchange, route: Route, prepared: PreparedTable) {
+        guard let candidate = route.candidates.first(where: \.enabled) else {
+            self.exchange = nil
+            return answerError(exchange.head, requestID: exchange.requestID, started: exchange.started,
+                               .noEnabledCandidate, user: exchange.user, service: exchange.serviceType)
+        }
+        let target = prepared.targets[candidate.target]
+        exchange.target = target
+        enterStreaming()
+        open(exchange, to: target, fresh: false)
+    }
+
+    private func open(_ exchange: ProxyExchange, to target: PreparedTarget, fresh: Bool) {
+        resources.pool.acquire(target.origin, fresh: fresh) { [self] result in
+            guard self.exchange === exchange, !closing else {
+                if case .success(let connection) = result { resources.pool.release(connection) }
+                return
+            }
+            switch result {
+            case .failure: failExchange(exchange, .upstreamUnreachable)
+            case .success(let connection): send(exchange, over: connection, target: target)
+            }
+        }
+    }
+
+    private func send(_ exchange: ProxyExchange, over connection: UpstreamConnection, target: PreparedTarget) {
+        exchange.upstream = connection
+        connection.begin(sink: self, requestWasHead: exchange.head.isHeadMethod)
+        var out = context.channel.allocator.buffer(capacity: exchange.head.bytes.readableBytes + 256)
+        UpstreamRequestHead.write(exchange.head, rest: exchange.rest, target: target, requestID: exchange.requestID,
+                                  clientAddress: clientAddress, into: &out)
+        connection.write(out)
+        exchange.upstreamSentAt = .now()
+        if exchange.requestBodyDone {
+            waitForResponseHead()
+        } else {
+            pumpRequestBody(exchange)
+        }
+        connection.flush()
+        upstreamNeedsFlush = false
+        readIfWanted()
+    }
+
+    private func pumpRequestBody(_ exchange: ProxyExchange) {
+        guard let upstream = exchange.upstream else { return }
+        while !exchange.requestBodyDone, inbound.readableBytes > 0 {
+            switch exchange.requestFraming.advance(over: inbound) {
+            case .more(let n):
+                guard n > 0, let slice = inbound.readSlice(length: n) else { return }
+                exchange.bytesIn += n
+                upstream.write(slice)
+                upstreamNeedsFlush = true
+            case .done(let n):
+                if n > 0, let slice = inbound.readSlice(length: n) {
+                    exchange.bytesIn += n
+                    upstream.write(slice)
+                }
+                upstreamNeedsFlush = true
+                exchange.requestBodyDone = true
+                if !exchange.responseStarted { waitForResponseHead() }
+            case .invalid:
+                exchange.closeClientAfter = true
+                failExchange(exchange, .badChunked)
+                return
+            }
+        }
+    }
+
+    private func waitForResponseHead() {
+        arm(.upstreamHead, until: .now() + configuration.upstreamTimeout)
+    }
+
+    // MARK: - UpstreamResponseSink
+
+    func upstreamInformational(_ head: ResponseHead) {
+        guard let exchange else { return }
+        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 64)
+        head.write(to: &out, requestID: exchange.requestID, closeClient: false)
+        context.write(wrapOutboundOut(out), promise: nil)
+    }
+
+    func upstreamResponseHead(_ head: ResponseHead) {
+        guard let exchange else { return }
+        if let sent = exchange.upstreamSentAt {
+            shared.telemetry.upstreamFirstByte(serviceType: exchange.serviceType, seconds: ProxyExchange.seconds(since: sent))
+        }
+        exchange.responseStarted = true
+        exchange.responseStatus = head.status
+        if head.endsWithClose || !exchange.requestBodyDone || draining { exchange.closeClientAfter = true }
+        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
+        head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.closeClientAfter)
+        context.write(wrapOutboundOut(out), promise: nil)
+        enterStreaming()
+    }
+
+    func upstreamResponseBody(_ bytes: ByteBuffer) {
+        guard let exchange else { return }
+        exchange.bytesOut += bytes.readableBytes
+        deadline.touch()
+        context.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func upstreamReadBurstEnded() {
+        context.flush()
+    }
+
+    func upstreamResponseEnded(_ connection: UpstreamConnection, reusable: Bool) {
+        guard let exchange else {
+            connection.abandon()
+            return
+        }
+        self.exchange = nil
+        if reusable && exchange.requestBodyDone {
+            resources.pool.release(connection)
+        } else {
+            connection.abandon()
+        }
+        finish(exchange, status: exchange.responseStatus, error: nil)
+        if exchange.closeClientAfter {
+            closeAfterFlush()
+        } else {
+            nextRequest()
+        }
+    }
+
+    func upstreamFailed(_ error: GatewayError) {
+        guard let exchange else { return }
+        // A kept-alive connection the upstream closed just as it was reused: nothing of the
+        // request is lost if it had no body, so send it once more on a fresh connection.
+        if let connection = exchange.upstream, let target = exchange.target, connection.completedResponses > 0,
+           !exchange.responseStarted, exchange.bytesIn == 0, exchange.requestBodyDone, !exchange.retried {
+            exchange.retried = true
+            exchange.upstream = nil
+            open(exchange, to: target, fresh: true)
+            return
+        }
+        failExchange(exchange, error)
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable, let exchange, !exchange.requestBodyDone { context.read() }
+    }
+
+    var acceptsUpstreamBytes: Bool { context.channel.isWritable }
+
+    // MARK: - Endings
+
+    /// Ends an exchange the gateway has to answer for: an error response if nothing was
+    /// sent yet, otherwise a cut connection (the client sees a truncated response).
+    private func failExchange(_ exchange: ProxyExchange, _ error: GatewayError) {
+        self.exchange = nil
+        exchange.upstream?.abandon()
+        if exchange.responseStarted {
+            finish(exchange, status: exchange.responseStatus, error: error.reason)
+            context.flush()
+            closeConnection()
+            return
+        }
+        let close = exchange.closeClientAfter || !exchange.requestBodyDone
+        let response = error.response(requestID: exchange.requestID, close: close, headOnly: exchange.head.isHeadMethod,
+                                      allocator: context.channel.allocator)
+        sendLocal(response, record: exchange.record(status: error.status, error: error.reason), error: error.reason,
+                  close: close)
+    }
+
+    private func finish(_ exchange: ProxyExchange, status: Int, error: String?) {
+        shared.telemetry.requestFinished(exchange.record(status: status, error: error))
+    }
+
+    private func answerError(_ head: RequestHead, requestID: String, started: NIODeadline, _ error: GatewayError,
+                             user: String? = nil, service: String? = nil, close: Bool = false) {
+        let close = close || !discardBody(of: head)
+        let response = error.response(requestID: requestID, close: close, headOnly: head.isHeadMethod,
+                                      allocator: context.channel.allocator)
+        var record = RequestRecord(requestID: requestID, method: head.string(head.method), path: head.string(head.path),
+                                   status: error.status, latencySeconds: ProxyExchange.seconds(since: started))
+        record.user = user
+        record.serviceType = service
+        sendLocal(response, record: record, error: error.reason, close: close)
+    }
+
+    private func answerLocally(_ head: RequestHead, requestID: String, started: NIODeadline, status: Int,
+                               contentType: String, body: ByteBuffer) {
+        let close = !discardBody(of: head)
+        let response = LocalResponse.make(status: status, contentType: contentType, body: body, requestID: requestID,
+                                          close: close, headOnly: head.isHeadMethod, allocator: context.channel.allocator)
+        let record = RequestRecord(requestID: requestID, method: head.string(head.method), path: head.string(head.path),
+                                   status: status, latencySeconds: ProxyExchange.seconds(since: started),
+                                   bytesOut: body.readableBytes)
+        sendLocal(response, record: record, error: nil, close: close)
+    }
+
+    /// Skips a request body the gateway answers without reading; false when it cannot
+    /// (not all here yet, or chunked), and the connection must close instead.
+    private func discardBody(of head: RequestHead) -> Bool {
+        switch head.framing {
+        case .none: return !draining && head.keepAlive
+        case .length(let n) where n <= inbound.readableBytes:
+            inbound.moveReaderIndex(forwardBy: n)
+            return !draining && head.keepAlive
+        default: return false
+        }
+    }
+
+    private func sendLocal(_ response: ByteBuffer, record: RequestRecord, error: String?, close: Bool) {
+        var record = record
+        record.error = error
+        shared.telemetry.requestFinished(record)
+        context.write(wrapOutboundOut(response), promise: nil)
+        if close {
+            closeAfterFlush()
+        } else {
+            context.flush()
+            nextRequest()
+        }
+    }
+
+    /// Back to reading heads: the next pipelined request if one is buffered.
+    private func nextRequest() {
+        guard !closing else { return }
+        if inbound.readableBytes > 0 {
+            arm(.head, until: .now() + configuration.headerTimeout)
+            processHeads()
+        } else {
+            if draining { return closeConnection() }
+            arm(.keepAlive, until: .now() + configuration.keepAliveTimeout)
+        }
+        readIfWanted()
+    }
+
+    private func closeAfterFlush() {
+        closing = true
+        deadline.cancel()
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
+        let context = self.context!
+        promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    private func closeConnection() {
+        closing = true
+        deadline.cancel()
+        context.close(promise: nil)
+    }
+
+    // MARK: - Timeouts
+
+    private func arm(_ phase: ConnectionDeadline.Phase, until time: NIODeadline) {
+        if let sooner = deadline.enter(phase, until: time) { reschedule(at: sooner) }
+    }
+
+    private func enterStreaming() {
+        if let sooner = deadline.enterStreaming(idleTimeout: configuration.idleTimeout) { reschedule(at: sooner) }
+    }
+
+    private func reschedule(at time: NIODeadline) {
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: time) { [weak self] () -> Void in self?.deadlineFired() }
+        deadline.scheduled(task, at: time)
+    }
+
+    private func deadlineFired() {
+        deadline.fired()
+        guard !closing else { return }
+        let due = deadline.effectiveDeadline
+        guard due <= .now() else {
+            if due != .distantFuture { reschedule(at: due) }
+            return
+        }
+        switch deadline.phase {
+        case .none:
+            break
+        case .head, .keepAlive:
+            closeConnection()
+        case .upstreamHead, .streaming:
+            if let exchange {
+                exchange.closeClientAfter = true
+                failExchange(exchange, .upstreamTimeout)
+            } else {
+                closeConnection()
+            }
+        }
+    }
+}

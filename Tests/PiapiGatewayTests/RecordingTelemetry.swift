@@ -1,0 +1,15 @@
+import NIOConcurrencyHelpers
+import PiapiGateway
+
+/// A `Telemetry` that keeps what the proxy reports, so tests can check the request records.
+final class RecordingTelemetry: Telemetry {
+    private let state = NIOLockedValueBox<(started: Int, firstBytes: Int, records: [RequestRecord])>((0, 0, []))
+
+    func requestStarted() { state.withLockedValue { $0.started += 1 } }
+    func upstreamFirstByte(serviceType: String, seconds: Double) { state.withLockedValue { $0.firstBytes += 1 } }
+    func requestFinished(_ record: RequestRecord) { state.withLockedValue { $0.records.append(record) } }
+    func metricsText() -> String { "piapi_test_metric 1\n" }
+
+    var records: [RequestRecord] { state.withLockedValue { $0.records } }
+    var started: Int { state.withLockedValue { $0.started } }
+}

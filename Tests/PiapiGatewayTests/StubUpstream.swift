@@ -1,0 +1,146 @@
+import Crypto
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// An in-process upstream on 127.0.0.1 (plain or TLS) that records what reached it and
+/// answers as each test tells it to.
+final class StubUpstream: Sendable {
+    struct Received: Sendable {
+        var method: String
+        var uri: String
+        var headers: HTTPHeaders
+        var bodySHA256: String
+        var bodyCount: Int
+        var body: [UInt8]
+    }
+
+    enum Reply: Sendable {
+        case respond(status: Int, headers: [(String, String)], body: [UInt8])
+        /// Sends `first`, waits for `release` to complete, then sends `rest` and ends.
+        case stream(first: String, release: EventLoopFuture<Void>, rest: [String])
+        /// `count` deterministic bytes in 1 MiB writes.
+        case large(count: Int)
+        /// Reads the request and never answers.
+        case silence
+        /// Closes the connection without answering.
+        case hangUp
+    }
+
+    typealias Responder = @Sendable (Received) -> Reply
+
+    private let state = NIOLockedValueBox<(received: [Received], accepted: Int, closed: Int)>(([], 0, 0))
+    private let channel: any Channel
+    let port: Int
+
+    var received: [Received] { state.withLockedValue { $0.received } }
+    var acceptedConnections: Int { state.withLockedValue { $0.accepted } }
+    var closedConnections: Int { state.withLockedValue { $0.closed } }
+
+    init(tls: Bool = false, responder: @escaping Responder) async throws {
+        let sslContext: NIOSSLContext? = tls ? try NIOSSLContext(configuration: .makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(TestCertificates.serverCertificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(TestCertificates.serverKeyPEM.utf8), format: .pem)))) : nil
+        let state = self.state
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                state.withLockedValue { $0.accepted += 1 }
+                channel.closeFuture.whenComplete { _ in state.withLockedValue { $0.closed += 1 } }
+                return channel.eventLoop.makeCompletedFuture {
+                    if let sslContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(StubHandler(state: state, responder: responder))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress?.port ?? 0
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    /// The deterministic bytes `.large(count:)` sends.
+    static func largeBody(count: Int) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+    }
+
+    private final class StubHandler: ChannelInboundHandler {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+
+        let state: NIOLockedValueBox<(received: [Received], accepted: Int, closed: Int)>
+        let responder: Responder
+        var head: HTTPRequestHead?
+        var hasher = SHA256()
+        var count = 0
+        var body: [UInt8] = []
+
+        init(state: NIOLockedValueBox<(received: [Received], accepted: Int, closed: Int)>, responder: @escaping Responder) {
+            self.state = state
+            self.responder = responder
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let h):
+                head = h
+                hasher = SHA256()
+                count = 0
+                body = []
+            case .body(let bytes):
+                bytes.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                count += bytes.readableBytes
+                if body.count < 1 << 16 { body.append(contentsOf: bytes.readableBytesView) }
+            case .end:
+                guard let head else { return }
+                let digest = TestHex.encode(Array(hasher.finalize()))
+                let received = Received(method: "\(head.method)", uri: head.uri, headers: head.headers,
+                                        bodySHA256: digest, bodyCount: count, body: body)
+                state.withLockedValue { $0.received.append(received) }
+                reply(responder(received), context: context)
+            }
+        }
+
+        private func reply(_ reply: Reply, context: ChannelHandlerContext) {
+            switch reply {
+            case .respond(let status, let headers, let body):
+                var h = HTTPHeaders(headers)
+                h.replaceOrAdd(name: "content-length", value: String(body.count))
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: h))), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            case .stream(let first, let release, let rest):
+                let h = HTTPHeaders([("content-type", "text/event-stream")])
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: h))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: first)))), promise: nil)
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                release.hop(to: context.eventLoop).whenComplete { _ in
+                    let (handler, context) = loopBound.value
+                    for event in rest {
+                        context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: event)))), promise: nil)
+                    }
+                    context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
+                }
+            case .large(let count):
+                let h = HTTPHeaders([("content-length", String(count))])
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: h))), promise: nil)
+                let bytes = StubUpstream.largeBody(count: count)
+                var offset = 0
+                while offset < count {
+                    let end = min(offset + (1 << 20), count)
+                    context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes[offset..<end])))), promise: nil)
+                    offset = end
+                }
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            case .silence:
+                break
+            case .hangUp:
+                context.close(promise: nil)
+            }
+        }
+    }
+}

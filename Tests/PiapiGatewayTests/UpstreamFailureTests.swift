@@ -1,0 +1,81 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import PiapiGateway
+
+@Suite struct UpstreamFailureTests {
+    /// A port nothing listens on: bound once, then closed.
+    private func refusedPort() async throws -> Int {
+        let stub = try await StubUpstream(responder: echoResponder)
+        let port = stub.port
+        await stub.close()
+        return port
+    }
+
+    @Test func refusedConnectionAnswers502() async throws {
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: try await refusedPort()))
+        let response = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey,
+                                                 headers: ["x-request-id: r-502"])
+        #expect(response.status == 502)
+        #expect(response.text.contains("\"type\":\"bad_gateway\""))
+        #expect(response.text.contains("\"request_id\":\"r-502\""))
+        await gateway.stop()
+        #expect(gateway.telemetry.records.first?.status == 502)
+        #expect(gateway.telemetry.records.first?.upstreamProvider == "alpha")
+    }
+
+    @Test func silentUpstreamAnswers504() async throws {
+        let stub = try await StubUpstream { _ in .silence }
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port)) {
+            $0.upstreamTimeout = .milliseconds(300)
+        }
+        let response = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey)
+        #expect(response.status == 504)
+        #expect(response.text.contains("\"type\":\"gateway_timeout\""))
+        #expect(response.header("x-request-id") != nil)
+        await gateway.stop()
+        await stub.close()
+    }
+
+    @Test func tooManyRequestsPassesThroughWithRetryAfter() async throws {
+        let stub = try await StubUpstream { _ in
+            .respond(status: 429, headers: [("retry-after", "17"), ("content-type", "application/json")],
+                     body: Array("{\"error\":\"slow down\"}".utf8))
+        }
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
+        let response = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey)
+        #expect(response.status == 429)
+        #expect(response.header("retry-after") == "17")
+        #expect(response.text == "{\"error\":\"slow down\"}")
+        await gateway.stop()
+        await stub.close()
+    }
+
+    @Test func tlsUpstreamTrustedThroughTheCAFile() async throws {
+        let stub = try await StubUpstream(tls: true, responder: echoResponder)
+        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("piapi-test-ca-\(UUID().uuidString).pem").path
+        try TestCertificates.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: caFile) }
+        let table = try GatewayHarness.table(upstreamPort: stub.port, scheme: .https, host: "localhost")
+        let gateway = try await GatewayHarness.start(table: table) { $0.upstreamCAFile = caFile }
+        let response = try await gateway.request("GET", "/piapi/codex/secure", key: GatewayHarness.aliceKey)
+        #expect(response.status == 200)
+        #expect(response.text == "Bearer sk-alpha /v1/secure")
+        #expect(stub.received.first?.headers["host"] == ["localhost:\(stub.port)"])
+        await gateway.stop()
+        await stub.close()
+    }
+
+    @Test func untrustedCertificateAnswers502() async throws {
+        let stub = try await StubUpstream(tls: true, responder: echoResponder)
+        let table = try GatewayHarness.table(upstreamPort: stub.port, scheme: .https, host: "localhost")
+        let gateway = try await GatewayHarness.start(table: table)
+        let response = try await gateway.request("GET", "/piapi/codex/secure", key: GatewayHarness.aliceKey)
+        #expect(response.status == 502)
+        #expect(stub.received.isEmpty)
+        await gateway.stop()
+        await stub.close()
+    }
+}
