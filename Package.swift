@@ -100,12 +100,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        /// Test-only helpers shared by the gateway and end-to-end tests (a raw HTTP client).
+        .target(
+            name: "PiapiTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/PiapiTestSupport"
+        ),
         .testTarget(name: "RouteTableTests", dependencies: ["RouteTable"]),
         .testTarget(name: "PiapiCompilerTests", dependencies: ["PiapiCompiler", "RouteTable"]),
         .testTarget(
             name: "PiapiGatewayTests",
             dependencies: [
                 "PiapiGateway",
+                "PiapiTestSupport",
                 "RouteTable",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -113,6 +124,6 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["RouteTable"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["RouteTable", "MockUpstream", "PiapiTestSupport"]),
     ]
 )
