@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "piapi-compile", targets: ["piapi-compile"]),
         .executable(name: "piapi-serve", targets: ["piapi-serve"]),
         .library(name: "RouteTable", targets: ["RouteTable"]),
+        .executable(name: "piapi-mock-upstream", targets: ["piapi-mock-upstream"]),
         /// For the fuzz package (Fuzz/Package.swift), which depends on this one by path.
         .library(name: "PiapiCompiler", targets: ["PiapiCompiler"]),
         .library(name: "PiapiGateway", targets: ["PiapiGateway"]),
@@ -78,12 +79,47 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        /// A stand-in upstream that shows what piapi forwards (credentials redacted) and streams SSE.
+        .target(
+            name: "MockUpstream",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "piapi-mock-upstream",
+            dependencies: [
+                "MockUpstream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "MockUpstreamTests",
+            dependencies: [
+                "MockUpstream",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        /// Test-only helpers shared by the gateway and end-to-end tests (a raw HTTP client).
+        .target(
+            name: "PiapiTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/PiapiTestSupport"
+        ),
         .testTarget(name: "RouteTableTests", dependencies: ["RouteTable"]),
         .testTarget(name: "PiapiCompilerTests", dependencies: ["PiapiCompiler", "RouteTable"]),
         .testTarget(
             name: "PiapiGatewayTests",
             dependencies: [
                 "PiapiGateway",
+                "PiapiTestSupport",
                 "RouteTable",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -91,6 +127,6 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["RouteTable"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["RouteTable", "MockUpstream", "PiapiTestSupport"]),
     ]
 )

@@ -9,8 +9,7 @@ import Testing
 /// SIGHUP, and a drained exit 0 on SIGTERM.
 @Suite("piapi-serve lifecycle")
 struct ServeLifecycleTests {
-    @Test("starts, reloads on change and on SIGHUP, drains and exits 0 on SIGTERM, never logs a secret",
-          .disabled("GatewayServer.start() is a stub on the gateway-ops branch; enable once the proxy is merged"))
+    @Test("starts, reloads on change and on SIGHUP, drains and exits 0 on SIGTERM, never logs a secret")
     func lifecycle() async throws {
         let directory = try ServeProcess.makeDirectory()
         let tablePath = directory + "/routes.bin"

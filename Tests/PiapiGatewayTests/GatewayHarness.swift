@@ -1,3 +1,4 @@
+import PiapiTestSupport
 import Foundation
 import Logging
 import NIOCore

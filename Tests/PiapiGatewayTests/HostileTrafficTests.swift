@@ -1,3 +1,4 @@
+import PiapiTestSupport
 import NIOCore
 import Testing
 

@@ -1,3 +1,4 @@
+import PiapiTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix

@@ -15,19 +15,17 @@ enum RequestID {
         return true
     }
 
-    /// 32 random hex digits.
-    static func generate() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 32) { out in
-            var i = 0
-            for _ in 0..<2 {
-                var word = rng.next() as UInt64
-                for _ in 0..<16 {
-                    out[i] = digits[Int(word & 0xF)]
-                    word >>= 4
-                    i += 1
-                }
+    /// Two words as 32 lower-case hex digits.
+    static func hex(_ a: UInt64, _ b: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 32) { out in
+            let digits: StaticString = "0123456789abcdef"
+            var a = a
+            var b = b
+            for i in 0..<16 {
+                out[i] = digits.utf8Start[Int(a & 0xF)]
+                out[i + 16] = digits.utf8Start[Int(b & 0xF)]
+                a >>= 4
+                b >>= 4
             }
             return 32
         }

@@ -5,6 +5,7 @@ import NIOSSL
 /// prepared for the wire (rebuilt when a reload swaps the table).
 final class LoopResources {
     let pool: UpstreamPool
+    var requestIDs = RequestIDGenerator()
     private var prepared: PreparedTable?
 
     init(pool: UpstreamPool) {

@@ -132,7 +132,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     /// Answers a head that could not be read at all, then closes.
     private func rejectHead(_ error: GatewayError) {
-        let requestID = RequestID.generate()
+        let requestID = resources.requestIDs.next()
         shared.telemetry.requestStarted()
         let record = RequestRecord(requestID: requestID, method: "", path: "", status: error.status)
         sendLocal(error.response(requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
@@ -146,7 +146,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         do {
             head = try RequestHead(parsing: headBytes)
         } catch {
-            let requestID = RequestID.generate()
+            let requestID = resources.requestIDs.next()
             var record = RequestRecord(requestID: requestID, method: "", path: "", status: 400)
             record.latencySeconds = ProxyExchange.seconds(since: started)
             sendLocal(GatewayError.badRequest(error.reason).response(requestID: requestID, close: true, headOnly: false,
@@ -154,7 +154,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
                       record: record, error: error.reason, close: true)
             return
         }
-        let requestID = head.requestID.map(head.string) ?? RequestID.generate()
+        let requestID = head.requestID.map(head.string) ?? resources.requestIDs.next()
         let destination = head.bytes.withUnsafeReadableBytes { RequestPath.classify($0, head.path) }
         switch destination {
         case .healthz:
@@ -183,7 +183,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
             return answerError(head, requestID: requestID, started: started, .missingKey)
         }
         let serving = shared.tables.current
-        let digest = head.bytes.withUnsafeReadableBytes { KeyDigest(ofKey: UnsafeRawBufferPointer(rebasing: $0[credential])) }
+        let digest = head.bytes.withUnsafeReadableBytes { UserKeyDigest.of(UnsafeRawBufferPointer(rebasing: $0[credential])) }
         guard let user = serving.table.user(for: digest) else {
             return answerError(head, requestID: requestID, started: started, .missingKey)
         }

@@ -5,25 +5,25 @@ import NIOPosix
 
 /// A raw-bytes HTTP client for tests: sends exactly the bytes given (valid or hostile) and
 /// parses responses as they arrive, so a test can see a stream's first event early.
-final class TestConnection: Sendable {
-    struct Response: Sendable {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
+public final class TestConnection: Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
 
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    struct Timeout: Error {}
+    public struct Timeout: Error {}
 
     private let state: NIOLockedValueBox<(bytes: [UInt8], closed: Bool)>
     private let channel: any Channel
 
-    init(port: Int) async throws {
+    public init(port: Int) async throws {
         let state = NIOLockedValueBox<(bytes: [UInt8], closed: Bool)>(([], false))
         self.state = state
         channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -35,22 +35,22 @@ final class TestConnection: Sendable {
             .connect(host: "127.0.0.1", port: port).get()
     }
 
-    func send(_ text: String) async throws {
+    public func send(_ text: String) async throws {
         try await send(Array(text.utf8))
     }
 
-    func send(_ bytes: [UInt8]) async throws {
+    public func send(_ bytes: [UInt8]) async throws {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }
 
-    func close() async {
+    public func close() async {
         try? await channel.close()
     }
 
-    var isClosed: Bool { state.withLockedValue { $0.closed } }
+    public var isClosed: Bool { state.withLockedValue { $0.closed } }
 
     /// Waits until `condition` holds for the bytes received so far.
-    func waitFor(seconds: Double = 10, _ condition: @Sendable ([UInt8], Bool) -> Bool) async throws {
+    public func waitFor(seconds: Double = 10, _ condition: @Sendable ([UInt8], Bool) -> Bool) async throws {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < end {
             if state.withLockedValue({ condition($0.bytes, $0.closed) }) { return }
@@ -60,18 +60,18 @@ final class TestConnection: Sendable {
     }
 
     /// Waits until the server closes the connection.
-    func waitForClose(seconds: Double = 10) async throws {
+    public func waitForClose(seconds: Double = 10) async throws {
         try await waitFor(seconds: seconds) { _, closed in closed }
     }
 
     /// Whether the bytes received so far contain `text`.
-    func received(_ text: String) -> Bool {
+    public func received(_ text: String) -> Bool {
         let needle = Array(text.utf8)
         return state.withLockedValue { Self.find(needle, in: $0.bytes) != nil }
     }
 
     /// Reads one complete response (body decoded when chunked), removing it from the buffer.
-    func readResponse(headRequest: Bool = false, seconds: Double = 10) async throws -> Response {
+    public func readResponse(headRequest: Bool = false, seconds: Double = 10) async throws -> Response {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < end {
             let parsed: Response? = state.withLockedValue { s in
@@ -86,7 +86,7 @@ final class TestConnection: Sendable {
     }
 
     /// One-shot helper: connect, send, read one response, close.
-    static func request(port: Int, _ raw: String) async throws -> Response {
+    public static func request(port: Int, _ raw: String) async throws -> Response {
         let connection = try await TestConnection(port: port)
         try await connection.send(raw)
         let response = try await connection.readResponse()
@@ -94,7 +94,7 @@ final class TestConnection: Sendable {
         return response
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+    public static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
         var i = start
         while i <= haystack.count - needle.count {
