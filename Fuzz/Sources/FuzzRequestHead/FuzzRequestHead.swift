@@ -5,8 +5,8 @@ import RouteTable
 /// libFuzzer entry for the gateway's request-head handling: the bytes arrive in two pieces
 /// (split where the first byte says), are scanned for the end of the head, parsed, and the
 /// path, credential and query are taken apart as the proxy does. Besides "never crash", it
-/// checks the §6 climbing rule against a separate, naive oracle and that the credential query
-/// item never survives the filter.
+/// checks the §6 climbing rule against a separate, naive oracle, that the credential query
+/// item never survives the filter and that the per-request key digest matches the table's.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
@@ -28,7 +28,8 @@ public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     headBytes.withUnsafeReadableBytes { b in
         if let credential = head.credential {
-            _ = KeyDigest(ofKey: UnsafeRawBufferPointer(rebasing: b[credential]))
+            let key = UnsafeRawBufferPointer(rebasing: b[credential])
+            precondition(UserKeyDigest.of(key) == KeyDigest(ofKey: key), "request digest differs from the table's")
         }
         if case .proxy(let service, let rest) = RequestPath.classify(b, head.path) {
             precondition(!service.isEmpty && !b[service].contains(UInt8(ascii: "/")), "bad service split")
