@@ -57,8 +57,8 @@ CONF
 }
 write_config "" >"$work/a.yaml"
 write_config "-b" >"$work/b.yaml"
-"$bin/piapi-compile" "$work/a.yaml" -o "$work/a.bin" >/dev/null
-"$bin/piapi-compile" "$work/b.yaml" -o "$work/b.bin" >/dev/null
+"$bin/piapi-compile" "$work/a.yaml" -o "$work/a.bin" >/dev/null 2>&1
+"$bin/piapi-compile" "$work/b.yaml" -o "$work/b.bin" >/dev/null 2>&1
 head -c 100 "$work/a.bin" >"$work/corrupt.bin"
 cp "$work/a.bin" "$work/routes.bin"
 
@@ -69,7 +69,6 @@ for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$gw_port/healthz
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$gw/status"; }
 fds() { ls "/proc/$gw/fd" | wc -l; }
-fd_start=$(fds)
 seconds=$((minutes * 60))
 
 python3 bench/soak_load.py --port "$gw_port" --keys "$keys" --seconds "$seconds" >"$work/load.json" & load=$!; pids+=($load)
@@ -83,8 +82,8 @@ python3 bench/soak_load.py --port "$gw_port" --keys "$keys" --seconds "$seconds"
     done
 ) & pids+=($!)
 
-sleep 10
-rss_start=$(rss_kb)
+sleep 10   # start figures once the load (and the upstream pool) is warm
+rss_start=$(rss_kb) fd_start=$(fds)
 sleep $((seconds / 2 - 10))
 rss_middle=$(rss_kb)
 wait "$load"

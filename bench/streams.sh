@@ -50,7 +50,7 @@ users:
     apiKey: $user_key
     services: { streams: { providerName: streams-upstream, providerKeyName: main } }
 CONF
-"$bin/piapi-compile" "$work/config.yaml" -o "$work/routes.bin" >/dev/null
+"$bin/piapi-compile" "$work/config.yaml" -o "$work/routes.bin" >/dev/null 2>&1
 
 python3 bench/soak_upstream.py --port "$up_port" --key "$upstream_key" & pids+=($!)
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$gw_port" --log-level warning \
