@@ -40,8 +40,15 @@ enum RequestPath: Equatable {
                 let hi = ASCII.lower(b[i + 1])
                 let lo = ASCII.lower(b[i + 2])
                 if hi == UInt8(ascii: "2") && lo == UInt8(ascii: "f") { return true }
-                if hi == UInt8(ascii: "2") && lo == UInt8(ascii: "e") { dots += 1 } else { other = true }
-                i += 3
+                if hi == UInt8(ascii: "2") && lo == UInt8(ascii: "e") {
+                    dots += 1
+                    i += 3
+                } else {
+                    // Not an encoded dot: step over the `%` alone, so a `/` right after it
+                    // (`a%2/%2e%2e`) still ends the segment.
+                    other = true
+                    i += 1
+                }
             } else if c == UInt8(ascii: ".") {
                 dots += 1
                 i += 1
