@@ -75,7 +75,7 @@ struct ServeTrafficTests {
         func stop() async {
             if process.isRunning {
                 process.terminate()
-                process.waitUntilExit()
+                _ = await ServeProcess.waitForExit(process)
             }
             await mock.close()
         }
@@ -145,7 +145,7 @@ struct ServeTrafficTests {
             #expect(response.status == 200)
             #expect(response.text.contains("\"event\":5"))
             #expect(response.text.contains("data: [DONE]"))
-            running.process.waitUntilExit()
+            #expect(await ServeProcess.waitForExit(running.process))
             #expect(running.process.terminationStatus == 0)
             await connection.close()
         } catch {
