@@ -31,7 +31,7 @@ guard let path = arguments.first else {
 }
 do {
     let serving = try ServingTable(table: try TableFile.load(path: path), environment: ProcessInfo.processInfo.environment)
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: Int(ProcessInfo.processInfo.environment["PIAPI_THREADS"] ?? "") ?? System.coreCount)
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
     let server = GatewayServer(configuration: configuration, tables: TableStore(serving), telemetry: SilentTelemetry(),
                                group: group, logger: Logger(label: "piapi-serve"))
     _ = try await server.start()
