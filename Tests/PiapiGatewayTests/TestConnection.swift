@@ -47,8 +47,6 @@ final class TestConnection: Sendable {
         try? await channel.close()
     }
 
-    var isClosed: Bool { state.withLockedValue { $0.closed } }
-
     /// Waits until `condition` holds for the bytes received so far.
     func waitFor(seconds: Double = 10, _ condition: @Sendable ([UInt8], Bool) -> Bool) async throws {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
