@@ -6,6 +6,7 @@ import NIOPosix
 /// A raw-bytes HTTP client for tests: sends exactly the bytes given (valid or hostile) and
 /// parses responses as they arrive, so a test can see a stream's first event early.
 final class TestConnection: Sendable {
+    /// One parsed response (chunked bodies decoded).
     struct Response: Sendable {
         var status: Int
         var headers: [(String, String)]
@@ -18,6 +19,7 @@ final class TestConnection: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// The expected bytes did not arrive in time.
     struct Timeout: Error {}
 
     private let state: NIOLockedValueBox<(bytes: [UInt8], closed: Bool)>
@@ -139,6 +141,7 @@ final class TestConnection: Sendable {
         return (response, b.count)
     }
 
+    /// Appends every received byte to the shared state and notes the close.
     private final class Collector: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         let state: NIOLockedValueBox<(bytes: [UInt8], closed: Bool)>
