@@ -140,9 +140,12 @@ done = function(summary, latency, requests)
         latency:percentile(99) / 1000, e.status, e.connect + e.read + e.write + e.timeout))
 end
 LUA
-# One wrk run: prints "rps p50_ms p99_ms non2xx errors".
+# One wrk run: prints "rps p50_ms p99_ms non2xx errors". The direct run presents the
+# upstream key itself; every gateway presents the user key and must swap it.
 load() {
-    wrk -t1 -c"$1" -d"${secs}s" --latency -s "$work/hooks.lua" -H "Authorization: Bearer $user_key" "$2" 2>&1 |
+    local key=$user_key
+    case "$2" in *":$upstream_port/"*) key=$upstream_key ;; esac
+    wrk -t1 -c"$1" -d"${secs}s" --latency -s "$work/hooks.lua" -H "Authorization: Bearer $key" "$2" 2>&1 |
         awk '/^BENCHLINE/ {print $2, $3, $4, $5, $6}'
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

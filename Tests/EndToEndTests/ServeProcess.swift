@@ -57,14 +57,25 @@ struct ServeProcess {
         }
     }
 
-    /// Waits (checking every 20 ms, at most `limit` seconds) for a log line with `message`.
-    static func waitForLine(_ message: String, at outputPath: String, within limit: Double = 10) async -> [String: Any]? {
+    /// Waits (checking every 20 ms, at most `limit` seconds; generous for a loaded CI machine) for a log line with `message`.
+    static func waitForLine(_ message: String, at outputPath: String, within limit: Double = 30) async -> [String: Any]? {
         let deadline = Date().addingTimeInterval(limit)
         repeat {
             if let line = logLines(at: outputPath).first(where: { $0["message"] as? String == message }) { return line }
             try? await Task.sleep(for: .milliseconds(20))
         } while Date() < deadline
         return nil
+    }
+
+    /// Waits for `process` to exit without blocking a thread of the test runner's small pool
+    /// (a blocked pool starves every other async test on a 2-core machine).
+    static func waitForExit(_ process: Process, within limit: Double = 30) async -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        while process.isRunning {
+            guard Date() < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
     }
 
     /// A fresh empty directory for one test's files.

@@ -99,6 +99,7 @@ import Testing
         #expect(try await second.readResponse().text == "ok")
         let third = try await TestConnection(port: gateway.port)
         try await third.waitForClose()
+        #expect(gateway.server.openConnections == 2)
         try await first.send("GET /healthz HTTP/1.1\r\n\r\n")
         #expect(try await first.readResponse().text == "ok")
         for c in [first, second, third] { await c.close() }

@@ -12,4 +12,5 @@ final class RecordingTelemetry: Telemetry {
 
     var records: [RequestRecord] { state.withLockedValue { $0.records } }
     var started: Int { state.withLockedValue { $0.started } }
+    var firstBytes: Int { state.withLockedValue { $0.firstBytes } }
 }

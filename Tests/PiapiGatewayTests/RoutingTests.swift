@@ -162,6 +162,8 @@ import Testing
         await gateway.stop()
         let records = gateway.telemetry.records
         #expect(records.count == 4)
+        #expect(gateway.telemetry.started == 4)
+        #expect(gateway.telemetry.firstBytes == 3)
         let alice = try #require(records.first { $0.user == "alice" })
         #expect(alice.serviceType == "codex")
         #expect(alice.upstreamProvider == "alpha")

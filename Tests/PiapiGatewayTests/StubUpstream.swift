@@ -8,6 +8,7 @@ import NIOSSL
 /// An in-process upstream on 127.0.0.1 (plain or TLS) that records what reached it and
 /// answers as each test tells it to.
 final class StubUpstream: Sendable {
+    /// One request as the upstream saw it.
     struct Received: Sendable {
         var method: String
         var uri: String
@@ -17,6 +18,7 @@ final class StubUpstream: Sendable {
         var body: [UInt8]
     }
 
+    /// How the stub answers one request.
     enum Reply: Sendable {
         case respond(status: Int, headers: [(String, String)], body: [UInt8])
         /// Sends `first`, waits for `release` to complete, then sends `rest` and ends.
@@ -68,6 +70,7 @@ final class StubUpstream: Sendable {
         (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
     }
 
+    /// Records each request, then plays the responder's reply.
     private final class StubHandler: ChannelInboundHandler {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart

@@ -1,3 +1,4 @@
+import PiapiTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -36,6 +37,41 @@ import Testing
         #expect(response.text.contains("\"type\":\"gateway_timeout\""))
         #expect(response.header("x-request-id") != nil)
         await gateway.stop()
+        await stub.close()
+    }
+
+    @Test func silenceMidStreamClosesTheClientAfterTheIdleTimeout() async throws {
+        let never = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        let stub = try await StubUpstream { _ in .stream(first: "data: first\n\n", release: never.futureResult, rest: []) }
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port)) {
+            $0.idleTimeout = .milliseconds(300)
+        }
+        let connection = try await TestConnection(port: gateway.port)
+        try await connection.send("GET /piapi/codex/s HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.waitForClose()
+        #expect(connection.received("data: first"))
+        await gateway.stop()
+        #expect(gateway.telemetry.records.first?.error == "upstream timeout")
+        never.succeed()
+        await stub.close()
+    }
+
+    @Test func drainLetsTheRequestInFlightFinish() async throws {
+        let release = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        let stub = try await StubUpstream { _ in .stream(first: "data: a\n\n", release: release.futureResult, rest: ["data: b\n\n"]) }
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
+        let connection = try await TestConnection(port: gateway.port)
+        try await connection.send("GET /piapi/codex/s HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.waitFor { bytes, _ in TestConnection.find(Array("data: a".utf8), in: bytes) != nil }
+        async let drained: Void = gateway.server.drain(timeout: .seconds(10))
+        try await Task.sleep(for: .milliseconds(50))
+        release.succeed()
+        let response = try await connection.readResponse()
+        #expect(response.text == "data: a\n\ndata: b\n\n")
+        try await connection.waitForClose()
+        await drained
+        #expect(gateway.server.openConnections == 0)
+        await #expect(throws: (any Error).self) { _ = try await TestConnection(port: gateway.port) }
         await stub.close()
     }
 

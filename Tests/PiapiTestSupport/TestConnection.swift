@@ -6,6 +6,7 @@ import NIOPosix
 /// A raw-bytes HTTP client for tests: sends exactly the bytes given (valid or hostile) and
 /// parses responses as they arrive, so a test can see a stream's first event early.
 public final class TestConnection: Sendable {
+    /// One parsed response (chunked bodies decoded).
     public struct Response: Sendable {
         public var status: Int
         public var headers: [(String, String)]
@@ -18,6 +19,7 @@ public final class TestConnection: Sendable {
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// The expected bytes did not arrive in time.
     public struct Timeout: Error {}
 
     private let state: NIOLockedValueBox<(bytes: [UInt8], closed: Bool)>
@@ -46,8 +48,6 @@ public final class TestConnection: Sendable {
     public func close() async {
         try? await channel.close()
     }
-
-    public var isClosed: Bool { state.withLockedValue { $0.closed } }
 
     /// Waits until `condition` holds for the bytes received so far.
     public func waitFor(seconds: Double = 10, _ condition: @Sendable ([UInt8], Bool) -> Bool) async throws {
@@ -141,6 +141,7 @@ public final class TestConnection: Sendable {
         return (response, b.count)
     }
 
+    /// Appends every received byte to the shared state and notes the close.
     private final class Collector: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         let state: NIOLockedValueBox<(bytes: [UInt8], closed: Bool)>

@@ -8,6 +8,7 @@ enum BodyFraming: Sendable {
     case chunked(ChunkedBodyScanner)
     case untilClose
 
+    /// What one `advance` found in the bytes it was given.
     enum Step: Equatable {
         /// This many leading bytes belong to the body and the body goes on.
         case more(Int)

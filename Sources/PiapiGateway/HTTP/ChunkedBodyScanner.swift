@@ -1,6 +1,7 @@
 /// Follows a chunked body byte by byte without copying it, so the proxy can forward the
 /// raw bytes while still knowing, strictly, where the body ends and whether it is valid.
 struct ChunkedBodyScanner: Sendable {
+    /// How far a scan got.
     enum Outcome: Equatable {
         /// All given bytes belong to the body; more are needed.
         case needMore
@@ -10,6 +11,7 @@ struct ChunkedBodyScanner: Sendable {
         case invalid
     }
 
+    /// Where in the chunk grammar the next byte falls.
     private enum State: Sendable {
         case size(digits: Int)
         case extensionText

@@ -20,7 +20,6 @@ struct GatewayError: Error, Sendable {
     static let upstreamClosed = GatewayError(status: 502, type: "bad_gateway", message: "upstream closed the connection before responding", reason: "upstream closed")
     static let upstreamInvalid = GatewayError(status: 502, type: "bad_gateway", message: "invalid response from upstream", reason: "invalid upstream response")
     static let upstreamTimeout = GatewayError(status: 504, type: "gateway_timeout", message: "upstream did not respond in time", reason: "upstream timeout")
-    static let shuttingDown = GatewayError(status: 503, type: "service_unavailable", message: "gateway is shutting down", reason: "shutting down")
 
     static func badRequest(_ reason: String) -> GatewayError {
         GatewayError(status: 400, type: "bad_request", message: reason, reason: reason)

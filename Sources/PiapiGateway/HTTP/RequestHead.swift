@@ -51,6 +51,7 @@ struct RequestHead {
         bytes.withUnsafeReadableBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
+    /// The parse result before it is copied into the head (keeps `parse` a pure function).
     private struct Parts {
         var method = 0..<0
         var path = 0..<0

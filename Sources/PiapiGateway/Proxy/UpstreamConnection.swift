@@ -21,6 +21,7 @@ final class UpstreamConnection: ChannelInboundHandler {
 
     static let maxResponseHead = 64 * 1024
 
+    /// Where the connection is in its request/response cycle.
     private enum State {
         case idle
         case awaitingHead

@@ -4,6 +4,7 @@ import NIOCore
 /// and idle timeouts applies now. It is rescheduled only when it fires early or a sooner
 /// deadline appears, so busy connections do not churn timers.
 struct ConnectionDeadline {
+    /// Which timeout applies, by what the connection is waiting for.
     enum Phase {
         case none
         /// Waiting for a complete request head.

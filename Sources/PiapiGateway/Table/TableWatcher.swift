@@ -78,7 +78,10 @@ public final class TableWatcher: @unchecked Sendable {
     private func makeDirectorySource() -> (any DispatchSourceProtocol)? {
         let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard descriptor >= 0 else { return nil }
-        let mask = UInt32(IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO
+        // No IN_MODIFY: a log file or anything else written line by line in the same directory
+        // would wake the watcher on every write. A finished in-place write shows up as
+        // IN_CLOSE_WRITE, and the 1 s poll catches a writer that keeps the file open.
+        let mask = UInt32(IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO
                           | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
         guard inotify_add_watch(descriptor, Self.directory(of: loader.path), mask) >= 0 else {
             close(descriptor)
