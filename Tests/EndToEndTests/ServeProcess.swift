@@ -16,8 +16,17 @@ struct ServeProcess {
             .appendingPathComponent("piapi-serve")
     }
 
-    /// Runs `piapi-serve arguments…` to completion with exactly `environment`.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `piapi-serve arguments…` to completion with exactly `environment`, waiting on a
+    /// dispatch thread so no cooperative thread of the test runner is blocked.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

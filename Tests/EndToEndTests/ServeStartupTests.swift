@@ -22,21 +22,21 @@ struct ServeStartupTests {
     }
 
     @Test("a missing table: exit 1, one line naming the file")
-    func missingTable() throws {
+    func missingTable() async throws {
         let path = try ServeProcess.makeDirectory() + "/absent.bin"
-        let result = try ServeProcess.run([path, "--listen", "127.0.0.1:0"])
+        let result = try await ServeProcess.run([path, "--listen", "127.0.0.1:0"])
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1)
         #expect(result.standardError.contains(path))
     }
 
     @Test("a corrupt table: exit 1, one line")
-    func corruptTable() throws {
+    func corruptTable() async throws {
         let path = try ServeProcess.makeDirectory() + "/routes.bin"
         var bytes = TableFile.encode(try Self.table(variable: nil), as: .binary)
         bytes.removeLast(bytes.count / 3)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let result = try ServeProcess.run([path, "--listen", "127.0.0.1:0"])
+        let result = try await ServeProcess.run([path, "--listen", "127.0.0.1:0"])
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1)
         #expect(!result.standardError.contains(Self.upstreamSecret))
@@ -44,11 +44,11 @@ struct ServeStartupTests {
     }
 
     @Test("an unset ${VAR}: exit 1, the line names the variable and shows no value")
-    func unresolvedVariable() throws {
+    func unresolvedVariable() async throws {
         let path = try ServeProcess.makeDirectory() + "/routes.json"
         try Data(TableFile.encode(try Self.table(variable: "PIAPI_E2E_UPSTREAM_KEY"), as: .json))
             .write(to: URL(fileURLWithPath: path))
-        let result = try ServeProcess.run([path, "--listen", "127.0.0.1:0"],
+        let result = try await ServeProcess.run([path, "--listen", "127.0.0.1:0"],
                                           environment: ["PIAPI_E2E_OTHER": Self.upstreamSecret])
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1)
@@ -58,11 +58,11 @@ struct ServeStartupTests {
     }
 
     @Test("an unreadable --upstream-ca-file: exit 1, one line naming it")
-    func missingCAFile() throws {
+    func missingCAFile() async throws {
         let directory = try ServeProcess.makeDirectory()
         let table = directory + "/routes.bin"
         try Data(TableFile.encode(try Self.table(variable: nil), as: .binary)).write(to: URL(fileURLWithPath: table))
-        let result = try ServeProcess.run([table, "--listen", "127.0.0.1:0", "--upstream-ca-file", directory + "/none.pem"])
+        let result = try await ServeProcess.run([table, "--listen", "127.0.0.1:0", "--upstream-ca-file", directory + "/none.pem"])
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1)
         #expect(result.standardError.contains("none.pem"))
@@ -72,10 +72,10 @@ struct ServeStartupTests {
         ["--no-such-flag"], ["--listen", "9200"], ["--listen", "[::1]"], ["--log-level", "loud"],
         ["--drain-timeout=-1"], ["--idle-timeout", "inf"], ["--upstream-timeout", "soon"], ["--max-connections", "0"], [],
     ])
-    func usageErrors(flags: [String]) throws {
+    func usageErrors(flags: [String]) async throws {
         let table = try ServeProcess.makeDirectory() + "/routes.bin"
         try Data(TableFile.encode(try Self.table(variable: nil), as: .binary)).write(to: URL(fileURLWithPath: table))
-        let result = try ServeProcess.run(flags.isEmpty ? [] : [table] + flags)
+        let result = try await ServeProcess.run(flags.isEmpty ? [] : [table] + flags)
         #expect(result.status == 2)
         #expect(!result.standardError.isEmpty)
     }

@@ -37,9 +37,9 @@ struct ServeTrafficTests {
         let tablePath: String
         let outputPath: String
 
-        static func start(delayMilliseconds: Int = 50) async throws -> Running {
+        static func start(events: Int = 5, delayMilliseconds: Int = 50) async throws -> Running {
             let mock = try await MockUpstreamServer.bind(
-                settings: MockUpstreamSettings(listen: ListenAddress(host: "127.0.0.1", port: 0), events: 5,
+                settings: MockUpstreamSettings(listen: ListenAddress(host: "127.0.0.1", port: 0), events: events,
                                                delayMilliseconds: delayMilliseconds),
                 report: { _ in })
             Task { try? await mock.run() }
@@ -141,7 +141,8 @@ struct ServeTrafficTests {
 
     @Test("SIGTERM during a stream: the stream finishes, then piapi-serve exits 0")
     func sigtermDrainsAStream() async throws {
-        let running = try await Running.start(delayMilliseconds: 200)
+        // A 4 s stream: long enough that a loaded test runner still sends SIGTERM mid-stream.
+        let running = try await Running.start(events: 20, delayMilliseconds: 200)
         do {
             let connection = try await TestConnection(port: running.gatewayPort)
             try await connection.send("POST /piapi/codex/v1/stream HTTP/1.1\r\nHost: gw\r\nx-api-key: \(Self.userKey)\r\nContent-Length: 2\r\n\r\n{}")
@@ -151,7 +152,7 @@ struct ServeTrafficTests {
 
             let response = try await connection.readResponse(seconds: 10)
             #expect(response.status == 200)
-            #expect(response.text.contains("\"event\":5"))
+            #expect(response.text.contains("\"event\":20"))
             #expect(response.text.contains("data: [DONE]"))
             #expect(await ServeProcess.waitForExit(running.process))
             #expect(running.process.terminationStatus == 0)

@@ -16,9 +16,19 @@ struct CommandLineTests {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("piapi-compile")
     }
 
-    private func run(_ arguments: [String]) throws -> Run {
+    /// Runs the binary on a dispatch thread: waiting for a child process must not block one
+    /// of Swift Testing's few cooperative threads, or parallel tests elsewhere starve.
+    private func run(_ arguments: [String]) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.runBlocking(arguments) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String]) throws -> Run {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = binary
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
@@ -45,11 +55,11 @@ struct CommandLineTests {
         }
     }
 
-    @Test func compileWritesABinaryTableWithMode0600() throws {
+    @Test func compileWritesABinaryTableWithMode0600() async throws {
         let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("routes.bin").path
-        let result = try run([dir.appendingPathComponent("config.yaml").path, "-o", out])
+        let result = try await run([dir.appendingPathComponent("config.yaml").path, "-o", out])
         #expect(result.status == 0, "\(result.stderr)")
         let table = try TableFile.load(path: out)
         #expect(table == Fixture.compile(Fixture.valid).table)
@@ -59,32 +69,32 @@ struct CommandLineTests {
         expectNoSecrets(result)
     }
 
-    @Test func aJsonOutputNameWritesJson() throws {
+    @Test func aJsonOutputNameWritesJson() async throws {
         let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("routes.json").path
-        let result = try run(["compile", dir.appendingPathComponent("config.yaml").path, "-o", out])
+        let result = try await run(["compile", dir.appendingPathComponent("config.yaml").path, "-o", out])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try TableFile.read(path: out).first == UInt8(ascii: "{"))
         #expect(try TableFile.load(path: out) == Fixture.compile(Fixture.valid).table)
     }
 
-    @Test func sameConfigSameBytes() throws {
+    @Test func sameConfigSameBytes() async throws {
         let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("config.yaml").path
-        for name in ["a.bin", "b.bin"] { _ = try run([config, "-o", dir.appendingPathComponent(name).path]) }
+        for name in ["a.bin", "b.bin"] { _ = try await run([config, "-o", dir.appendingPathComponent(name).path]) }
         let a = try TableFile.read(path: dir.appendingPathComponent("a.bin").path)
         #expect(!a.isEmpty)
         #expect(a == (try TableFile.read(path: dir.appendingPathComponent("b.bin").path)))
     }
 
-    @Test func anInvalidConfigExitsOneWithHumanDiagnosticsOnStandardError() throws {
+    @Test func anInvalidConfigExitsOneWithHumanDiagnosticsOnStandardError() async throws {
         let dir = try directory(["config.yaml": Array(DiagnosticFormatTests.broken.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("config.yaml").path
         let out = dir.appendingPathComponent("routes.bin").path
-        let result = try run([config, "-o", out])
+        let result = try await run([config, "-o", out])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("\(config):14:9: error: unknown field 'baseURL' in service"))
@@ -94,25 +104,25 @@ struct CommandLineTests {
     }
 
     @Test(arguments: ["json", "github"])
-    func machineFormatsGoToStandardOutput(_ format: String) throws {
+    func machineFormatsGoToStandardOutput(_ format: String) async throws {
         let dir = try directory(["config.yaml": Array(SecretRedactionTests.brokenSecrets.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try run(["check", dir.appendingPathComponent("config.yaml").path, "--diagnostics", format])
+        let result = try await run(["check", dir.appendingPathComponent("config.yaml").path, "--diagnostics", format])
         #expect(result.status == 1)
         #expect(result.stdout.contains(format == "json" ? "\"severity\" : \"error\"" : "::error file="))
         #expect(result.stderr.isEmpty)
         expectNoSecrets(result)
     }
 
-    @Test func strictTurnsWarningsIntoFailure() throws {
+    @Test func strictTurnsWarningsIntoFailure() async throws {
         let yaml = Fixture.replacing(line: 14, with: "        baseUrl: http://api.beta.test/codex")
         let dir = try directory(["config.yaml": Array(yaml.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("config.yaml").path
-        let relaxed = try run(["check", config])
+        let relaxed = try await run(["check", config])
         #expect(relaxed.status == 0)
         #expect(relaxed.stderr.contains("warning: baseUrl uses plain http://"))
-        let strict = try run(["check", config, "--strict"])
+        let strict = try await run(["check", config, "--strict"])
         #expect(strict.status == 1)
         #expect(strict.stderr.contains("0 errors, 1 warning"))
     }
@@ -120,78 +130,78 @@ struct CommandLineTests {
     @Test(arguments: YAMLReaderTests.hostile.map { ($0.name, $0.bytes) } + [
         ("5 MB file", Array("providers: []\n".utf8) + [UInt8](repeating: UInt8(ascii: "#"), count: 5 << 20)),
     ])
-    func hostileFilesGiveOneErrorAndExitOne(_ name: String, _ bytes: [UInt8]) throws {
+    func hostileFilesGiveOneErrorAndExitOne(_ name: String, _ bytes: [UInt8]) async throws {
         let dir = try directory(["config.yaml": bytes])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try run(["check", dir.appendingPathComponent("config.yaml").path])
+        let result = try await run(["check", dir.appendingPathComponent("config.yaml").path])
         #expect(result.status == 1, "\(name)")
         let errorLines = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
         #expect(errorLines.count == 1, "\(name): \(result.stderr)")
         #expect(result.stderr.hasSuffix("1 error, 0 warnings\n"), "\(name)")
     }
 
-    @Test func usageAndInputOutputErrorsExitTwo() throws {
+    @Test func usageAndInputOutputErrorsExitTwo() async throws {
         let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("config.yaml").path
-        #expect(try run([]).status == 2)
-        #expect(try run([config]).status == 2, "missing -o")
-        #expect(try run(["check", config, "--bogus"]).status == 2)
-        #expect(try run(["check", config, "--diagnostics", "xml"]).status == 2)
-        let missing = try run(["check", dir.appendingPathComponent("nope.yaml").path])
+        #expect(try await run([]).status == 2)
+        #expect(try await run([config]).status == 2, "missing -o")
+        #expect(try await run(["check", config, "--bogus"]).status == 2)
+        #expect(try await run(["check", config, "--diagnostics", "xml"]).status == 2)
+        let missing = try await run(["check", dir.appendingPathComponent("nope.yaml").path])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot open"))
-        #expect(try run([config, "-o", dir.appendingPathComponent("no/such/dir/routes.bin").path]).status == 2)
+        #expect(try await run([config, "-o", dir.appendingPathComponent("no/such/dir/routes.bin").path]).status == 2)
         let corrupt = dir.appendingPathComponent("bad.bin")
         try Data(BinaryFormat.magic + [1, 0, 0, 0]).write(to: corrupt)
-        #expect(try run(["inspect", corrupt.path]).status == 2)
+        #expect(try await run(["inspect", corrupt.path]).status == 2)
     }
 
-    @Test func anEndlessConfigIsCutAtTheSizeLimit() throws {
-        let result = try run(["check", "/dev/zero"])
+    @Test func anEndlessConfigIsCutAtTheSizeLimit() async throws {
+        let result = try await run(["check", "/dev/zero"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("/dev/zero:1:1: error: the config is larger than the limit"))
     }
 
-    @Test func helpExitsZero() throws {
+    @Test func helpExitsZero() async throws {
         for arguments in [["--help"], ["check", "--help"], ["inspect", "--help"], ["diff", "--help"], ["compile", "--help"]] {
-            let result = try run(arguments)
+            let result = try await run(arguments)
             #expect(result.status == 0, "\(arguments)")
             #expect(result.stdout.contains("USAGE:"), "\(arguments)")
         }
     }
 
-    @Test func inspectReadsTablesAndConfigsAndRedacts() throws {
+    @Test func inspectReadsTablesAndConfigsAndRedacts() async throws {
         let dir = try directory(["config.yaml": Array(Fixture.valid.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("config.yaml").path
         let table = dir.appendingPathComponent("routes.json").path
-        #expect(try run([config, "-o", table]).status == 0)
-        let fromTable = try run(["inspect", table])
-        let fromConfig = try run(["inspect", config])
+        #expect(try await run([config, "-o", table]).status == 0)
+        let fromTable = try await run(["inspect", table])
+        let fromConfig = try await run(["inspect", config])
         #expect(fromTable.status == 0 && fromConfig.status == 0)
         #expect(fromTable.stdout == fromConfig.stdout)
         #expect(fromTable.stdout.contains("query api_key=<redacted>"))
         expectNoSecrets(fromTable)
     }
 
-    @Test func diffExitsZeroWhetherOrNotRoutesDiffer() throws {
+    @Test func diffExitsZeroWhetherOrNotRoutesDiffer() async throws {
         let changed = Fixture.replacing(line: 4, with: "      main: sk-alpha-rotated")
         let dir = try directory(["old.yaml": Array(Fixture.valid.utf8), "new.yaml": Array(changed.utf8)])
         defer { try? FileManager.default.removeItem(at: dir) }
         let old = dir.appendingPathComponent("old.yaml").path
         let new = dir.appendingPathComponent("new.yaml").path
         let table = dir.appendingPathComponent("old.bin").path
-        #expect(try run([old, "-o", table]).status == 0)
-        let same = try run(["diff", table, old])
+        #expect(try await run([old, "-o", table]).status == 0)
+        let same = try await run(["diff", table, old])
         #expect(same.status == 0)
         #expect(same.stdout == "no route changes\n")
-        let different = try run(["diff", table, new])
+        let different = try await run(["diff", table, new])
         #expect(different.status == 0)
         #expect(different.stdout.contains("credential value changed (redacted)"))
         expectNoSecrets(different, extra: ["sk-alpha-rotated"])
         let invalid = dir.appendingPathComponent("bad.yaml")
         try Data(DiagnosticFormatTests.broken.utf8).write(to: invalid)
-        #expect(try run(["diff", old, invalid.path]).status == 1)
+        #expect(try await run(["diff", old, invalid.path]).status == 1)
     }
 }
