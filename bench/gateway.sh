@@ -26,16 +26,9 @@ for tool in wrk nginx python3 curl; do
     command -v "$tool" >/dev/null || { echo "gateway.sh: $tool is missing (apt-get install -y wrk nginx python3 curl)" >&2; exit 2; }
 done
 
-$build && swift build -c release >/dev/null
-bin=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_setup "$build"
 
 upstream_port=18181 nginx_port=18182 piapi_port=18183 logged_port=18184 mock_port=18185
 user_key=bench-user-key upstream_key=sk-bench-upstream
@@ -114,7 +107,7 @@ CONF
 
 nginx -c "$work/stub/nginx.conf" -p "$work/stub" & pids+=($!)
 nginx -c "$work/proxy/nginx.conf" -p "$work/proxy" & pids+=($!)
-"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$piapi_port" --log-level notice >/dev/null 2>&1 & piapi_pid=$!; pids+=($piapi_pid)
+"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$piapi_port" --log-level notice >/dev/null 2>&1 & piapi_pid=$!; pids+=("$piapi_pid")
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$logged_port" >"$work/requests.log" 2>&1 & pids+=($!)
 "$bin/piapi-mock-upstream" --listen "127.0.0.1:$mock_port" --events 50 --delay-ms 20 >/dev/null 2>&1 & pids+=($!)
 
@@ -161,7 +154,7 @@ for name in $order; do load 32 "${targets[$name]}" >/dev/null; done   # warm-up
 
 printf '%-6s %-10s %10s %9s %9s %7s %7s %9s\n' conns target rps p50_ms p99_ms non2xx errors rps/direct
 for c in $conns; do
-    for round in $(seq "$rounds"); do
+    for _ in $(seq "$rounds"); do
         for name in $order; do echo "$name $(load "$c" "${targets[$name]}")" >>"$work/c$c"; done
     done
     direct_rps=$(awk '$1=="direct" {print $2}' "$work/c$c" | median)

@@ -25,18 +25,10 @@ for tool in python3 curl; do
     command -v "$tool" >/dev/null || { echo "soak.sh: $tool is missing" >&2; exit 2; }
 done
 
-$build && swift build -c release >/dev/null
-bin=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_setup "$build"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up_port=$(free_port) gw_port=$(free_port)
 upstream_key=sk-soak-upstream-secret
 keys=soak-user-one,soak-user-two,soak-user-three
@@ -64,14 +56,14 @@ cp "$work/a.bin" "$work/routes.bin"
 
 python3 bench/soak_upstream.py --port "$up_port" --key "$upstream_key" & pids+=($!)
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$gw_port" --log-level warning \
-    >"$work/gateway.out" 2>"$work/gateway.err" & gw=$!; pids+=($gw)
+    >"$work/gateway.out" 2>"$work/gateway.err" & gw=$!; pids+=("$gw")
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$gw_port/healthz" && break; sleep 0.1; done
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$gw/status"; }
 fds() { ls "/proc/$gw/fd" | wc -l; }
 seconds=$((minutes * 60))
 
-python3 bench/soak_load.py --port "$gw_port" --keys "$keys" --seconds "$seconds" >"$work/load.json" & load=$!; pids+=($load)
+python3 bench/soak_load.py --port "$gw_port" --keys "$keys" --seconds "$seconds" >"$work/load.json" & load=$!; pids+=("$load")
 (   # Replace the table every 2 s: valid a, corrupt, valid b, corrupt, ...
     i=0
     while kill -0 "$load" 2>/dev/null; do

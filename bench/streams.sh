@@ -24,18 +24,10 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((streams * 2 + 100)) ] ||
     { echo "streams.sh: ulimit -n is $(ulimit -n); $streams streams need $((streams * 2 + 100))" >&2; exit 2; }
 
-$build && swift build -c release >/dev/null
-bin=$(swift build -c release --show-bin-path)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+bench_setup "$build"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up_port=$(free_port) gw_port=$(free_port)
 upstream_key=sk-streams-upstream-secret user_key=streams-user-key
 cat >"$work/config.yaml" <<CONF
@@ -54,7 +46,7 @@ CONF
 
 python3 bench/soak_upstream.py --port "$up_port" --key "$upstream_key" & pids+=($!)
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$gw_port" --log-level warning \
-    >"$work/gateway.log" 2>&1 & gw=$!; pids+=($gw)
+    >"$work/gateway.log" 2>&1 & gw=$!; pids+=("$gw")
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$gw_port/healthz" && break; sleep 0.1; done
 # Warm the gateway (one stream) so the idle figure includes its lazily built state.
 curl -s -o /dev/null -H "Authorization: Bearer $user_key" "http://127.0.0.1:$gw_port/piapi/streams/v1/sse?n=2&ms=10"
@@ -63,7 +55,7 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$gw/status"; }
 rss_idle=$(rss_kb)
 # One event per second for the whole hold time, so every stream stays open that long.
 python3 bench/streams_load.py --port "$gw_port" --key "$user_key" --streams "$streams" \
-    --events "$seconds" --ms 1000 --ready-file "$work/ready" >"$work/result.json" & load=$!; pids+=($load)
+    --events "$seconds" --ms 1000 --ready-file "$work/ready" >"$work/result.json" & load=$!; pids+=("$load")
 for _ in $(seq 600); do [ -f "$work/ready" ] && break; kill -0 "$load" 2>/dev/null || break; sleep 0.1; done
 sleep 5
 rss_open=$(rss_kb) fds_open=$(ls "/proc/$gw/fd" | wc -l)
