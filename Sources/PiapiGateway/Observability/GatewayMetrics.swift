@@ -14,40 +14,38 @@ public final class GatewayMetrics: Sendable {
         0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
     ]
 
+    /// Every series lives in the `piapi` namespace.
+    private static func piapiName(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "piapi", metricName: metric, unitName: unit, helpText: help)
+    }
+
     static var requestsTotal: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "piapi", metricName: "requests", unitName: "total",
-            helpText: "Requests answered, by service type and status class.")
+        piapiName("requests", "total",
+                  "Requests answered, by service type and status class.")
     }
     static var requestLatency: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "piapi", metricName: "request_latency", unitName: "seconds",
-            helpText: "Time from request head to the end of the response.")
+        piapiName("request_latency", "seconds",
+                  "Time from request head to the end of the response.")
     }
     static var upstreamTimeToFirstByte: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "piapi", metricName: "upstream_ttfb", unitName: "seconds",
-            helpText: "Time from sending a request upstream to its response head.")
+        piapiName("upstream_ttfb", "seconds",
+                  "Time from sending a request upstream to its response head.")
     }
     static var reloadsTotal: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "piapi", metricName: "config_reloads", unitName: "total",
-            helpText: "Route table reloads, by result.")
+        piapiName("config_reloads", "total",
+                  "Route table reloads, by result.")
     }
     static var inFlightName: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "piapi", metricName: "requests", unitName: "in_flight",
-            helpText: "Requests being served now.")
+        piapiName("requests", "in_flight",
+                  "Requests being served now.")
     }
     static var tableInfoName: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "piapi", metricName: "route_table", unitName: "info",
-            helpText: "The route table being served, by content hash (value 1).")
+        piapiName("route_table", "info",
+                  "The route table being served, by content hash (value 1).")
     }
     static var tableRoutesName: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "piapi", metricName: "route_table", unitName: "routes",
-            helpText: "Number of (user, service type) routes in the table being served.")
+        piapiName("route_table", "routes",
+                  "Number of (user, service type) routes in the table being served.")
     }
 
     private let inFlight: Gauge
