@@ -46,16 +46,18 @@ struct GatewayHarness {
         return try RouteTable(targets: targets, users: users)
     }
 
-    static func start(table: RouteTable, configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayHarness {
+    /// `clock` drives candidate cooldowns (tests move a `ManualClock` instead of waiting).
+    static func start(table: RouteTable, clock: FailoverClock = .system,
+                      configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayHarness {
         var configuration = GatewayConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configure(&configuration)
         let telemetry = RecordingTelemetry()
-        let server = GatewayServer(configuration: configuration,
-                                   tables: TableStore(try ServingTable(table: table, environment: [:])),
+        let tables = TableStore(try ServingTable(table: table, environment: [:]))
+        let server = GatewayServer(configuration: configuration, tables: tables,
                                    telemetry: telemetry, group: MultiThreadedEventLoopGroup.singleton,
-                                   logger: Logger(label: "test"))
+                                   logger: Logger(label: "test"), candidates: CandidateRouter(tables: tables, clock: clock))
         let address = try await server.start()
         return GatewayHarness(server: server, port: address.port ?? 0, telemetry: telemetry)
     }

@@ -65,8 +65,9 @@ struct RequestLogWriterTests {
         let table = try ServingTable(table: try TableFixtures.table(), environment: [:])
         let metrics = GatewayMetrics()
         metrics.tableInstalled(table)
+        let tables = TableStore(table)
         let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: sink, logLevel: .info),
-                                         tables: TableStore(table))
+                                         tables: tables, candidates: CandidateRouter(tables: tables))
         telemetry.requestStarted()
         #expect(sample("piapi_requests_in_flight", in: telemetry.metricsText()) == 1)
         telemetry.requestFinished(Self.record())

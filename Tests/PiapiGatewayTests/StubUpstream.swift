@@ -29,6 +29,8 @@ final class StubUpstream: Sendable {
         case silence
         /// Closes the connection without answering.
         case hangUp
+        /// Sends a head announcing `declaredLength` body bytes, sends `body` (shorter), closes.
+        case cutShort(status: Int, body: [UInt8], declaredLength: Int)
     }
 
     typealias Responder = @Sendable (Received) -> Reply
@@ -142,6 +144,12 @@ final class StubUpstream: Sendable {
             case .silence:
                 break
             case .hangUp:
+                context.close(promise: nil)
+            case .cutShort(let status, let body, let declaredLength):
+                let h = HTTPHeaders([("content-length", String(declaredLength))])
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: h))),
+                              promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
                 context.close(promise: nil)
             }
         }

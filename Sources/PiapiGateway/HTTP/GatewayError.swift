@@ -2,7 +2,7 @@ import NIOCore
 
 /// An answer the gateway gives itself instead of the upstream's, always in the contract's
 /// JSON shape `{"error":{"type","message","request_id"}}`; messages never carry a secret.
-struct GatewayError: Error, Sendable {
+struct GatewayError: Error, Sendable, Equatable {
     let status: Int
     let type: String
     let message: String

@@ -17,6 +17,7 @@ enum HeaderName {
     static let requestID = Array("x-request-id".utf8)
     static let forwardedFor = Array("x-forwarded-for".utf8)
     static let forwardedProto = Array("x-forwarded-proto".utf8)
+    static let retryAfter = Array("retry-after".utf8)
 
     /// What a header means to the proxy.
     enum Role: Sendable {

@@ -92,6 +92,15 @@ struct ResponseHead {
         return (status, framing, close, fields, tokens, statusLineEnd)
     }
 
+    /// The value of the first header named `lowerName` (lower-case), for the few response
+    /// headers the gateway reads beyond framing.
+    func value(of lowerName: [UInt8]) -> Substring? {
+        bytes.withUnsafeReadableBytes { b in
+            fields.first { $0.name.count == lowerName.count && ASCII.equalsIgnoringCase(b, $0.name, lowerName) }
+                .map { Substring(decoding: UnsafeRawBufferPointer(rebasing: b[$0.value]), as: UTF8.self) }
+        }
+    }
+
     /// Writes the head as the client gets it.
     func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool) {
         bytes.withUnsafeReadableBytes { b in

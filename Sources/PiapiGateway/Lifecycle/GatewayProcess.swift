@@ -49,8 +49,9 @@ public struct GatewayProcess: Sendable {
         let tables = TableStore(initial)
         let metrics = GatewayMetrics()
         metrics.tableInstalled(initial)
+        let candidates = CandidateRouter(tables: tables)
         let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: logSink, logLevel: logLevel),
-                                         tables: tables)
+                                         tables: tables, candidates: candidates)
         let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment), store: tables,
                                    metrics: metrics, logger: logger)
         let (terminations, terminate) = AsyncStream<Int32>.makeStream()
@@ -59,7 +60,7 @@ public struct GatewayProcess: Sendable {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let server = GatewayServer(configuration: configuration, tables: tables, telemetry: telemetry, group: group,
-                                   logger: logger)
+                                   logger: logger, candidates: candidates)
         let address: SocketAddress
         do {
             address = try await server.start()

@@ -31,6 +31,18 @@ public final class GatewayMetrics: Sendable {
         piapiName("upstream_ttfb", "seconds",
                   "Time from sending a request upstream to its response head.")
     }
+    static var upstreamAttemptsTotal: MetricNameDescriptor {
+        piapiName("upstream_attempts", "total",
+                  "Tries at an upstream candidate, by service type, provider, key name and outcome.")
+    }
+    static var failoversTotal: MetricNameDescriptor {
+        piapiName("failovers", "total",
+                  "Requests that needed more than one try, by service type.")
+    }
+    static var candidateCooldownName: MetricNameDescriptor {
+        piapiName("candidate_cooldown", "seconds",
+                  "Seconds until a (provider, key name) pair is tried again; 0 when healthy.")
+    }
     static var reloadsTotal: MetricNameDescriptor {
         piapiName("config_reloads", "total",
                   "Route table reloads, by result.")
@@ -58,6 +70,14 @@ public final class GatewayMetrics: Sendable {
     private struct State: Sendable {
         var services: [String: ServiceSeries]
         var tableInfo: (hash: String, gauge: Gauge)?
+        var attempts: [AttemptSeriesKey: Counter] = [:]
+        var cooldowns: [CandidatePair: Gauge] = [:]
+    }
+
+    /// The labels of one `piapi_upstream_attempts_total` series.
+    private struct AttemptSeriesKey: Hashable, Sendable {
+        var serviceType: String
+        var attempt: UpstreamAttempt
     }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -79,6 +99,44 @@ public final class GatewayMetrics: Sendable {
         let series = self.series(for: serviceType)
         series.requests(status: status).increment()
         series.latency.record(latencySeconds)
+    }
+
+    /// Counts the tries of one finished request, and the request as a failover if it made more than one.
+    public func attemptsFinished(serviceType: String?, attempts: [UpstreamAttempt]) {
+        guard !attempts.isEmpty else { return }
+        let serviceType = serviceType ?? Self.unknownService
+        let counters = state.withLockedValue { state in
+            attempts.map { attempt in
+                let key = AttemptSeriesKey(serviceType: serviceType, attempt: attempt)
+                if let counter = state.attempts[key] { return counter }
+                let counter = registry.makeCounter(descriptor: Self.upstreamAttemptsTotal, labels: [
+                    ("service_type", serviceType), ("provider", attempt.provider), ("key", attempt.key),
+                    ("outcome", attempt.outcome.rawValue),
+                ])
+                state.attempts[key] = counter
+                return counter
+            }
+        }
+        for counter in counters { counter.increment() }
+        if attempts.count > 1 { series(for: serviceType).failovers.increment() }
+    }
+
+    /// Sets `piapi_candidate_cooldown_seconds` for exactly these pairs (the current table's),
+    /// dropping the series of pairs no longer listed.
+    public func publishCooldowns(_ cooldowns: [(pair: CandidatePair, seconds: Double)]) {
+        let retired: [Gauge] = state.withLockedValue { state in
+            var current: [CandidatePair: Gauge] = [:]
+            for (pair, seconds) in cooldowns {
+                let gauge = state.cooldowns.removeValue(forKey: pair)
+                    ?? registry.makeGauge(descriptor: Self.candidateCooldownName,
+                                          labels: [("provider", pair.provider), ("key", pair.key)])
+                gauge.set(to: seconds)
+                current[pair] = gauge
+            }
+            defer { state.cooldowns = current }
+            return Array(state.cooldowns.values)
+        }
+        for gauge in retired { registry.unregisterGauge(gauge) }
     }
 
     public func upstreamFirstByte(serviceType: String, seconds: Double) {

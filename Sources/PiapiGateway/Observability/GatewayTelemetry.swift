@@ -1,14 +1,17 @@
 /// The production `Telemetry`: each finished request becomes one JSON log line and a few
-/// Prometheus samples.
+/// Prometheus samples; a scrape also publishes every candidate's cooldown.
 public final class GatewayTelemetry: Telemetry {
     public let metrics: GatewayMetrics
     public let requestLog: RequestLogWriter
     private let tables: TableStore
+    private let candidates: CandidateRouter
 
-    public init(metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore) {
+    /// `candidates` is the router whose cooldowns `/metrics` shows (the server's).
+    public init(metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore, candidates: CandidateRouter) {
         self.metrics = metrics
         self.requestLog = requestLog
         self.tables = tables
+        self.candidates = candidates
     }
 
     public func requestStarted() {
@@ -22,10 +25,12 @@ public final class GatewayTelemetry: Telemetry {
     public func requestFinished(_ record: RequestRecord) {
         metrics.requestFinished(serviceType: record.serviceType, status: record.status,
                                 latencySeconds: record.latencySeconds)
+        metrics.attemptsFinished(serviceType: record.serviceType, attempts: record.attempts)
         requestLog.write(record, tableHash: record.tableHash ?? tables.current.hash)
     }
 
     public func metricsText() -> String {
-        metrics.text()
+        metrics.publishCooldowns(candidates.cooldowns(in: tables.current))
+        return metrics.text()
     }
 }

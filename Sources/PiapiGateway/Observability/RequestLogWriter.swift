@@ -40,8 +40,23 @@ public struct RequestLogWriter: Sendable {
         line.field("bytes_in", record.bytesIn)
         line.field("bytes_out", record.bytesOut)
         line.field("table", Substring(tableHash.utf8.prefix(tableHashLength)))
+        line.field("attempts") { appendAttempts(record.attempts, to: &$0) }
         if let error = record.error { line.field("error", error) }
         return line.finished()
+    }
+
+    /// `[{"provider":…,"key":…,"outcome":…},…]`: names and outcomes only.
+    private static func appendAttempts(_ attempts: [UpstreamAttempt], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (index, attempt) in attempts.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            var item = JSONLine(capacity: 96)
+            item.field("provider", attempt.provider)
+            item.field("key", attempt.key)
+            item.field("outcome", attempt.outcome.rawValue)
+            out.append(contentsOf: item.finished().dropLast())
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     private static func optionalField(_ key: String, _ value: String?, in line: inout JSONLine) {

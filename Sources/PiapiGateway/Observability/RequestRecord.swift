@@ -14,6 +14,8 @@ public struct RequestRecord: Sendable {
     public var latencySeconds: Double
     public var bytesIn: Int
     public var bytesOut: Int
+    /// Every try at a candidate, in order (empty for answers the gateway gave itself).
+    public var attempts: [UpstreamAttempt] = []
     /// A short reason when the request failed (never a secret).
     public var error: String?
     /// The hash of the table the request was routed with; when nil the log line shows the

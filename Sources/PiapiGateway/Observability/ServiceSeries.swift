@@ -7,6 +7,7 @@ final class ServiceSeries: Sendable {
     private let requestsByClass: [Counter]
     let latency: ValueHistogram
     let timeToFirstByte: ValueHistogram
+    let failovers: Counter
     private let serviceType: String
     private let registry: PrometheusCollectorRegistry
 
@@ -20,6 +21,7 @@ final class ServiceSeries: Sendable {
         latency = registry.makeValueHistogram(descriptor: GatewayMetrics.requestLatency,
                                               labels: [("service_type", serviceType)],
                                               buckets: GatewayMetrics.latencyBuckets)
+        failovers = registry.makeCounter(descriptor: GatewayMetrics.failoversTotal, labels: [("service_type", serviceType)])
         timeToFirstByte = registry.makeValueHistogram(descriptor: GatewayMetrics.upstreamTimeToFirstByte,
                                                       labels: [("service_type", serviceType)],
                                                       buckets: GatewayMetrics.latencyBuckets)

@@ -4,8 +4,10 @@ import RouteTable
 /// (Host line, base path and query, the injected header line or query item), so a request
 /// only appends bytes.
 final class PreparedTarget {
-    let provider: String
-    let keyName: String
+    /// Provider and key name: what health, logs and metrics know the target by.
+    let pair: CandidatePair
+    var provider: String { pair.provider }
+    var keyName: String { pair.key }
     let origin: UpstreamOrigin
     let hostLine: [UInt8]
     let basePath: [UInt8]
@@ -17,8 +19,7 @@ final class PreparedTarget {
     let injectedBytes: [UInt8]
 
     init(target: Target, credential: String) {
-        provider = target.provider
-        keyName = target.keyName
+        pair = target.pair
         origin = UpstreamOrigin(target.upstream)
         hostLine = Array("host: \(target.upstream.hostHeader)\r\n".utf8)
         basePath = Array(target.upstream.basePath.utf8)

@@ -203,22 +203,49 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
                                      serviceType: serviceType)
         if draining { exchange.closeClientAfter = true }
         self.exchange = exchange
-        forward(exchange, route: route, prepared: resources.prepared(for: serving))
+        forward(exchange, route: route, serving: serving)
     }
 
     // MARK: - Forwarding
 
-    /// Picks the target, opens (or borrows) an upstream connection and sends the request.
-    /// The one place that will grow a retry loop across candidates.
-    private func forward(_ exchange: ProxyExchange, route: Route, prepared: PreparedTable) {
-        guard let candidate = route.candidates.first(where: \.enabled) else {
-            self.exchange = nil
-            return answerError(exchange.head, requestID: exchange.requestID, started: exchange.started,
-                               .noEnabledCandidate, user: exchange.user, service: exchange.serviceType)
+    /// Plans which candidates the request may try (one, for a single-candidate route) and
+    /// starts the first try.
+    private func forward(_ exchange: ProxyExchange, route: Route, serving: ServingTable) {
+        if route.candidates.count == 1 {
+            guard route.candidates[0].enabled else { return refuseNoCandidate(exchange) }
+            exchange.plan = .single(target: route.candidates[0].target)
+        } else {
+            let key = RouteKey(user: exchange.user, service: exchange.serviceType)
+            let positions = shared.candidates.order(for: route, key: key, in: serving)
+            guard !positions.isEmpty else { return refuseNoCandidate(exchange) }
+            exchange.plan = AttemptPlan(route: key, positions: positions,
+                                        targets: positions.map { route.candidates[$0].target })
+            exchange.replay = Self.replayBuffer(for: exchange.head.framing, limit: configuration.retryBodyLimit)
         }
-        let target = prepared.targets[candidate.target]
-        exchange.target = target
+        exchange.prepared = resources.prepared(for: serving)
         enterStreaming()
+        startNextAttempt(exchange)
+    }
+
+    private func refuseNoCandidate(_ exchange: ProxyExchange) {
+        self.exchange = nil
+        answerError(exchange.head, requestID: exchange.requestID, started: exchange.started,
+                    .noEnabledCandidate, user: exchange.user, service: exchange.serviceType)
+    }
+
+    /// An empty buffer to keep the body in for a replay, or nil when the body is known to be
+    /// larger than `limit`.
+    private static func replayBuffer(for framing: BodyFraming, limit: Int) -> ByteBuffer? {
+        switch framing {
+        case .length(let remaining): remaining <= limit ? ByteBuffer() : nil
+        default: ByteBuffer()
+        }
+    }
+
+    private func startNextAttempt(_ exchange: ProxyExchange) {
+        guard let prepared = exchange.prepared else { return }
+        let target = prepared.targets[exchange.plan.advance()]
+        exchange.target = target
         open(exchange, to: target, fresh: false)
     }
 
@@ -229,7 +256,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
                 return
             }
             switch result {
-            case .failure: failExchange(exchange, .upstreamUnreachable)
+            case .failure: attemptFailed(exchange, .connectError, .upstreamUnreachable)
             case .success(let connection): send(exchange, over: connection, target: target)
             }
         }
@@ -242,6 +269,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         UpstreamRequestHead.write(exchange.head, rest: exchange.rest, target: target, requestID: exchange.requestID,
                                   clientAddress: clientAddress, into: &out)
         connection.write(out)
+        if let replay = exchange.replay, replay.readableBytes > 0 { connection.write(replay) }
         exchange.upstreamSentAt = .now()
         if exchange.requestBodyDone {
             waitForResponseHead()
@@ -260,11 +288,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
             case .more(let n):
                 guard n > 0, let slice = inbound.readSlice(length: n) else { return }
                 exchange.bytesIn += n
+                exchange.hold(slice, limit: configuration.retryBodyLimit)
                 upstream.write(slice)
                 upstreamNeedsFlush = true
             case .done(let n):
                 if n > 0, let slice = inbound.readSlice(length: n) {
                     exchange.bytesIn += n
+                    exchange.hold(slice, limit: configuration.retryBodyLimit)
                     upstream.write(slice)
                 }
                 upstreamNeedsFlush = true
@@ -286,6 +316,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     func upstreamInformational(_ head: ResponseHead) {
         guard let exchange else { return }
+        exchange.sentInformational = true
         var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 64)
         head.write(to: &out, requestID: exchange.requestID, closeClient: false)
         context.write(wrapOutboundOut(out), promise: nil)
@@ -296,6 +327,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         if let sent = exchange.upstreamSentAt {
             shared.telemetry.upstreamFirstByte(serviceType: exchange.serviceType, seconds: ProxyExchange.seconds(since: sent))
         }
+        let outcome = AttemptOutcome(status: head.status)
+        let retryAfter = outcome == .rateLimited ? head.value(of: HeaderName.retryAfter).flatMap {
+            RetryAfter.seconds($0, now: shared.candidates.clock.wallSeconds())
+        } : nil
+        if outcome.isFailure, exchange.requestBodyDone, canTryAnother(exchange) {
+            // Read this answer whole instead of forwarding it; the upstream-head timeout stays armed.
+            exchange.capture = CapturedResponse(head: head, outcome: outcome, retryAfter: retryAfter)
+            return
+        }
+        concludeAttempt(exchange, outcome, retryAfter: retryAfter)
         exchange.responseStarted = true
         exchange.responseStatus = head.status
         if head.endsWithClose || !exchange.requestBodyDone || draining { exchange.closeClientAfter = true }
@@ -307,6 +348,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     func upstreamResponseBody(_ bytes: ByteBuffer) {
         guard let exchange else { return }
+        if exchange.capture != nil {
+            return captureBody(bytes, exchange)
+        }
         exchange.bytesOut += bytes.readableBytes
         deadline.touch()
         context.write(wrapOutboundOut(bytes), promise: nil)
@@ -321,12 +365,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
             connection.abandon()
             return
         }
-        self.exchange = nil
         if reusable && exchange.requestBodyDone {
             resources.pool.release(connection)
         } else {
             connection.abandon()
         }
+        if let captured = exchange.capture {
+            exchange.capture = nil
+            exchange.upstream = nil
+            exchange.lastResponse = captured
+            return attemptFailed(exchange, captured.outcome, .upstreamClosed, retryAfter: captured.retryAfter)
+        }
+        self.exchange = nil
         finish(exchange, status: exchange.responseStatus, error: nil)
         if exchange.closeClientAfter {
             closeAfterFlush()
@@ -340,11 +390,20 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         // A kept-alive connection the upstream closed just as it was reused: nothing of the
         // request is lost if it had no body, so send it once more on a fresh connection.
         if let connection = exchange.upstream, let target = exchange.target, connection.completedResponses > 0,
-           !exchange.responseStarted, exchange.bytesIn == 0, exchange.requestBodyDone, !exchange.retried {
+           !exchange.responseStarted, exchange.capture == nil, exchange.bytesIn == 0 || exchange.replay != nil,
+           exchange.requestBodyDone, !exchange.retried {
             exchange.retried = true
             exchange.upstream = nil
             open(exchange, to: target, fresh: true)
             return
+        }
+        if let captured = exchange.capture {
+            // The failure answer broke off: it cannot be returned, but the try still failed.
+            exchange.capture = nil
+            return attemptFailed(exchange, captured.outcome, error, retryAfter: captured.retryAfter)
+        }
+        guard exchange.responseStarted else {
+            return attemptFailed(exchange, error == .upstreamInvalid ? .invalidResponse : .reset, error)
         }
         failExchange(exchange, error)
     }
@@ -353,7 +412,70 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         if isWritable, let exchange, !exchange.requestBodyDone { context.read() }
     }
 
-    var acceptsUpstreamBytes: Bool { context.channel.isWritable }
+    var acceptsUpstreamBytes: Bool { exchange?.capture != nil || context.channel.isWritable }
+
+    // MARK: - Failover
+
+    /// Whether the request may still go to another candidate: nothing reached the client,
+    /// the body can be replayed, and the plan has a candidate left.
+    private func canTryAnother(_ exchange: ProxyExchange) -> Bool {
+        !exchange.responseStarted && !exchange.sentInformational && exchange.replay != nil && exchange.plan.hasNext
+    }
+
+    /// Notes how the current try ended: in the plan (for the log and metrics) and, on a route
+    /// with several candidates, in the shared candidate health.
+    private func concludeAttempt(_ exchange: ProxyExchange, _ outcome: AttemptOutcome, retryAfter: Double? = nil) {
+        guard let target = exchange.target else { return }
+        exchange.plan.append(UpstreamAttempt(provider: target.provider, key: target.keyName, outcome: outcome))
+        if let route = exchange.plan.route {
+            shared.candidates.record(outcome, retryAfter: retryAfter, pair: target.pair, route: route,
+                                     position: exchange.plan.currentPosition)
+        }
+    }
+
+    /// A try failed before anything reached the client: try the next candidate, or answer
+    /// with the last failure response received, or with `error`.
+    private func attemptFailed(_ exchange: ProxyExchange, _ outcome: AttemptOutcome, _ error: GatewayError,
+                               retryAfter: Double? = nil) {
+        exchange.upstream?.abandon()
+        exchange.upstream = nil
+        concludeAttempt(exchange, outcome, retryAfter: retryAfter)
+        if canTryAnother(exchange) {
+            return startNextAttempt(exchange)
+        }
+        if let response = exchange.lastResponse {
+            return forwardCaptured(response, exchange)
+        }
+        if outcome == .timeout { exchange.closeClientAfter = true }
+        failExchange(exchange, error)
+    }
+
+    private func captureBody(_ bytes: ByteBuffer, _ exchange: ProxyExchange) {
+        exchange.capture?.body.writeImmutableBuffer(bytes)
+        guard let captured = exchange.capture, captured.body.readableBytes > CapturedResponse.maxBodyBytes else { return }
+        exchange.capture = nil
+        attemptFailed(exchange, captured.outcome, .upstreamInvalid, retryAfter: captured.retryAfter)
+    }
+
+    /// Sends a failure response that was read whole, as the upstream sent it.
+    private func forwardCaptured(_ captured: CapturedResponse, _ exchange: ProxyExchange) {
+        self.exchange = nil
+        exchange.responseStarted = true
+        exchange.responseStatus = captured.head.status
+        if captured.head.endsWithClose || draining { exchange.closeClientAfter = true }
+        var out = context.channel.allocator.buffer(capacity: captured.head.bytes.readableBytes + 96 + captured.body.readableBytes)
+        captured.head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.closeClientAfter)
+        out.writeImmutableBuffer(captured.body)
+        exchange.bytesOut += captured.body.readableBytes
+        context.write(wrapOutboundOut(out), promise: nil)
+        finish(exchange, status: captured.head.status, error: nil)
+        if exchange.closeClientAfter {
+            closeAfterFlush()
+        } else {
+            context.flush()
+            nextRequest()
+        }
+    }
 
     // MARK: - Endings
 
@@ -483,7 +605,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
             break
         case .head, .keepAlive:
             closeConnection()
-        case .upstreamHead, .streaming:
+        case .upstreamHead:
+            if let exchange {
+                exchange.capture = nil
+                attemptFailed(exchange, .timeout, .upstreamTimeout)
+            } else {
+                closeConnection()
+            }
+        case .streaming:
             if let exchange {
                 exchange.closeClientAfter = true
                 failExchange(exchange, .upstreamTimeout)

@@ -1,10 +1,11 @@
 import NIOCore
 
 /// What every client connection of one server shares, read-only: the knobs, the table
-/// store, telemetry and the per-loop resources.
+/// store, telemetry, the per-loop resources and the candidate health of every route.
 struct GatewayContext: Sendable {
     let configuration: GatewayConfiguration
     let tables: TableStore
     let telemetry: any Telemetry
     let loops: LoopResourcesRegistry
+    let candidates: CandidateRouter
 }

@@ -10,17 +10,21 @@ public final class GatewayServer: Sendable {
     public let configuration: GatewayConfiguration
     public let tables: TableStore
     public let telemetry: any Telemetry
+    /// Candidate health and rotations, shared by every connection of this server.
+    public let candidates: CandidateRouter
     private let group: any EventLoopGroup
     private let logger: Logger
     private let connections: ConnectionRegistry
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
     private let loops = NIOLockedValueBox<LoopResourcesRegistry?>(nil)
 
+    /// `candidates` defaults to a fresh router on `tables` with the system clock.
     public init(configuration: GatewayConfiguration, tables: TableStore, telemetry: any Telemetry,
-                group: any EventLoopGroup, logger: Logger) {
+                group: any EventLoopGroup, logger: Logger, candidates: CandidateRouter? = nil) {
         self.configuration = configuration
         self.tables = tables
         self.telemetry = telemetry
+        self.candidates = candidates ?? CandidateRouter(tables: tables)
         self.group = group
         self.logger = logger
         connections = ConnectionRegistry(limit: configuration.maxConnections)
@@ -35,7 +39,8 @@ public final class GatewayServer: Sendable {
         let loops = LoopResourcesRegistry(connectTimeout: configuration.connectTimeout,
                                           tls: try Self.makeTLSContext(configuration))
         self.loops.withLockedValue { $0 = loops }
-        let shared = GatewayContext(configuration: configuration, tables: tables, telemetry: telemetry, loops: loops)
+        let shared = GatewayContext(configuration: configuration, tables: tables, telemetry: telemetry, loops: loops,
+                                    candidates: candidates)
         let connections = self.connections
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)

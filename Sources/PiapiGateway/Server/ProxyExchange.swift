@@ -10,6 +10,9 @@ final class ProxyExchange {
     let started: NIODeadline
     let user: String
     let serviceType: String
+    /// The table's targets ready for the wire, kept for the next candidate's try.
+    var prepared: PreparedTable?
+    var plan = AttemptPlan.single(target: 0)
     var target: PreparedTarget?
     var requestFraming: BodyFraming
     var upstream: UpstreamConnection?
@@ -22,6 +25,15 @@ final class ProxyExchange {
     var upstreamSentAt: NIODeadline?
     /// Already resent once after a reused connection failed.
     var retried = false
+    /// The request body bytes sent so far, kept while a later candidate may need them again;
+    /// nil when the body is too large (or the route has one candidate): no replay.
+    var replay: ByteBuffer?
+    /// The failure response of the try in progress, being read whole (not forwarded).
+    var capture: CapturedResponse?
+    /// The last failure response read whole, returned if no later try gets a response.
+    var lastResponse: CapturedResponse?
+    /// A 1xx went to the client: the exchange is committed to the current upstream.
+    var sentInformational = false
 
     init(head: RequestHead, rest: Range<Int>, requestID: String, started: NIODeadline, user: String, serviceType: String) {
         self.head = head
@@ -45,7 +57,17 @@ final class ProxyExchange {
         record.upstreamProvider = target?.provider
         record.upstreamKey = target?.keyName
         record.error = error
+        record.attempts = plan.attempts
         return record
+    }
+
+    /// Keeps `bytes` for a replay unless the body outgrows `limit`.
+    func hold(_ bytes: ByteBuffer, limit: Int) {
+        guard var held = replay else { return }
+        replay = nil  // `held` is now the only reference: appending does not copy
+        guard held.readableBytes + bytes.readableBytes <= limit else { return }
+        held.writeImmutableBuffer(bytes)
+        replay = held
     }
 
     static func seconds(since start: NIODeadline) -> Double {

@@ -1,0 +1,38 @@
+/// The candidates one request may try, in order, and how each try it made ended. A route
+/// with a single candidate gets a plan of one that never fails over and keeps no health.
+struct AttemptPlan {
+    /// The route, when it has several candidates (failover and health tracking are on).
+    let route: RouteKey?
+    /// Positions in the route's candidate list, in try order.
+    let positions: [Int]
+    /// Target index (into the table) for each entry of `positions`.
+    let targets: [Int]
+    /// Index into `positions` of the try in progress (or the last one).
+    private(set) var current = -1
+    private(set) var attempts: [UpstreamAttempt] = []
+
+    static func single(target: Int) -> AttemptPlan {
+        AttemptPlan(route: nil, positions: [0], targets: [target])
+    }
+
+    init(route: RouteKey?, positions: [Int], targets: [Int]) {
+        self.route = route
+        self.positions = positions
+        self.targets = targets
+        attempts.reserveCapacity(positions.count)
+    }
+
+    var hasNext: Bool { current + 1 < positions.count }
+
+    /// Moves to the next candidate and returns its target index.
+    mutating func advance() -> Int {
+        current += 1
+        return targets[current]
+    }
+
+    var currentPosition: Int { positions[current] }
+
+    mutating func append(_ attempt: UpstreamAttempt) {
+        attempts.append(attempt)
+    }
+}
