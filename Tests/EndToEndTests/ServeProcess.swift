@@ -1,4 +1,5 @@
 import Foundation
+import MockUpstream
 
 /// Runs the real `piapi-serve` built next to this test bundle and collects what it printed.
 struct ServeProcess {
@@ -85,6 +86,15 @@ struct ServeProcess {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return true
+    }
+
+    /// A 127.0.0.1 port nothing listens on (bound once by a mock upstream, then closed).
+    static func unusedPort() async throws -> Int {
+        let mock = try await MockUpstreamServer.bind(
+            settings: MockUpstreamSettings(listen: ListenAddress(host: "127.0.0.1", port: 0)), report: { _ in })
+        let port = mock.localAddress.port ?? 0
+        await mock.close()
+        return port
     }
 
     /// A fresh empty directory for one test's files.

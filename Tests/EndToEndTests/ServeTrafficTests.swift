@@ -37,7 +37,9 @@ struct ServeTrafficTests {
         let tablePath: String
         let outputPath: String
 
-        static func start(events: Int = 5, delayMilliseconds: Int = 50) async throws -> Running {
+        /// `table` builds the first table from the mock's port (default: provider `first`).
+        static func start(events: Int = 5, delayMilliseconds: Int = 50,
+                          table: ((Int) throws -> RouteTable)? = nil) async throws -> Running {
             let mock = try await MockUpstreamServer.bind(
                 settings: MockUpstreamSettings(listen: ListenAddress(host: "127.0.0.1", port: 0), events: events,
                                                delayMilliseconds: delayMilliseconds),
@@ -47,8 +49,8 @@ struct ServeTrafficTests {
             let directory = try ServeProcess.makeDirectory()
             let tablePath = directory + "/routes.bin"
             let outputPath = directory + "/stdout.log"
-            let first = try ServeTrafficTests.table(provider: "first", credential: SecretTemplate(literal: "Bearer \(firstSecret)"),
-                                                    mockPort: mockPort)
+            let first = try table?(mockPort) ?? ServeTrafficTests.table(
+                provider: "first", credential: SecretTemplate(literal: "Bearer \(firstSecret)"), mockPort: mockPort)
             try TableFile.writeAtomically(TableFile.encode(first, as: .binary), to: tablePath)
             let process = try ServeProcess.start([tablePath, "--listen", "127.0.0.1:0", "--drain-timeout", "10"],
                                                  environment: ["E2E_SECOND_KEY": secondSecret], outputPath: outputPath)
@@ -126,6 +128,53 @@ struct ServeTrafficTests {
             }
             #expect(requests.count >= 4)
             #expect(requests.allSatisfy { $0["user"] as? String == "e2e-user" && $0["status"] as? Int == 200 })
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
+    }
+
+    @Test("a route whose first candidate refuses connections fails over, and says so in metrics and the log")
+    func failoverThroughTheCompiledTable() async throws {
+        let deadPort = try await ServeProcess.unusedPort()
+        let running = try await Running.start { mockPort in
+            let targets = [("dead", deadPort), ("first", mockPort)].map { provider, port in
+                Target(provider: provider, keyName: "\(provider)-key", serviceType: "codex",
+                       upstream: Upstream(scheme: .http, host: "127.0.0.1", port: UInt16(port), basePath: "/\(provider)",
+                                          baseQuery: ""),
+                       injection: Injection(mode: .header, name: "Authorization",
+                                            value: SecretTemplate(literal: "Bearer \(Self.firstSecret)-\(provider)")))
+            }
+            return try RouteTable(targets: targets, users: [
+                UserRoutes(keyDigest: KeyDigest(ofKey: Self.userKey), name: "e2e-user",
+                           routes: [Route(service: "codex", strategy: .failover,
+                                          candidates: [.init(target: 0), .init(target: 1)])]),
+            ])
+        }
+        do {
+            #expect(try await running.routedProvider() == "first")
+            #expect(try await running.routedProvider() == "first")
+            let metrics = try await TestConnection.request(port: running.gatewayPort,
+                                                           "GET /metrics HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n").text
+            #expect(Self.sample("piapi_failovers_total{service_type=\"codex\"}", in: metrics) == 1)
+            #expect(Self.sample("piapi_upstream_attempts_total{service_type=\"codex\",provider=\"dead\",key=\"dead-key\",outcome=\"connect_error\"}",
+                                in: metrics) == 1)
+            #expect(Self.sample("piapi_upstream_attempts_total{service_type=\"codex\",provider=\"first\",key=\"first-key\",outcome=\"ok\"}",
+                                in: metrics) == 2)
+            let cooldown = try #require(Self.sample("piapi_candidate_cooldown_seconds{provider=\"dead\",key=\"dead-key\"}", in: metrics))
+            #expect(cooldown > 0 && cooldown <= 5)
+            #expect(Self.sample("piapi_candidate_cooldown_seconds{provider=\"first\",key=\"first-key\"}", in: metrics) == 0)
+            let requests = ServeProcess.logLines(at: running.outputPath).filter { $0["message"] as? String == "request" }
+            let attempts = requests.compactMap { $0["attempts"] as? [[String: String]] }.filter { !$0.isEmpty }
+            #expect(attempts.first == [["provider": "dead", "key": "dead-key", "outcome": "connect_error"],
+                                       ["provider": "first", "key": "first-key", "outcome": "ok"]])
+            #expect(attempts.dropFirst().first == [["provider": "first", "key": "first-key", "outcome": "ok"]])
+            let log = try String(contentsOfFile: running.outputPath, encoding: .utf8)
+            for secret in [Self.userKey, Self.firstSecret] {
+                #expect(!log.contains(secret))
+                #expect(!metrics.contains(secret))
+            }
         } catch {
             await running.stop()
             throw error

@@ -13,8 +13,9 @@ public final class CandidateRouter: Sendable {
     private struct State: Sendable {
         var health: [CandidatePair: CandidateHealth] = [:]
         var rotations: [RouteKey: RouteRotation] = [:]
-        /// The table the state was last trimmed to.
+        /// The table the state was last trimmed to, and what it said about each pair.
         var table: ObjectIdentifier?
+        var targets: [CandidatePair: Set<Target>] = [:]
     }
 
     /// `tables` tells which table is current: the state is trimmed to it once it is in use.
@@ -83,10 +84,12 @@ public final class CandidateRouter: Sendable {
         }
     }
 
-    /// Keeps the health of pairs `serving` still has; rotations start over with a new table.
+    /// Keeps the health of pairs `serving` still has unchanged: a pair that is gone, or whose
+    /// URL, auth or key value changed (someone fixed it), starts healthy. Rotations start over.
     private static func trim(_ state: inout State, to serving: ServingTable) {
-        let pairs = Set(serving.table.targets.map(\.pair))
-        state.health = state.health.filter { pairs.contains($0.key) }
+        let targets = Dictionary(grouping: serving.table.targets, by: \.pair).mapValues(Set.init)
+        state.health = state.health.filter { targets[$0.key] == state.targets[$0.key] }
+        state.targets = targets
         state.rotations = [:]
         state.table = ObjectIdentifier(serving)
     }

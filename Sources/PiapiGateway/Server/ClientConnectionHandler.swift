@@ -250,8 +250,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     }
 
     private func open(_ exchange: ProxyExchange, to target: PreparedTarget, fresh: Bool) {
+        let attempt = exchange.plan.current
         resources.pool.acquire(target.origin, fresh: fresh) { [self] result in
-            guard self.exchange === exchange, !closing else {
+            // A connection that arrives after its try was given up (timed out) is not used.
+            guard self.exchange === exchange, exchange.plan.current == attempt, exchange.upstream == nil, !closing else {
                 if case .success(let connection) = result { resources.pool.release(connection) }
                 return
             }

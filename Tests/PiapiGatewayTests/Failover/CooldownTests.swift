@@ -142,6 +142,17 @@ import Testing
         await setup.stop()
     }
 
+    @Test func aReloadThatChangesAPairsKeyClearsItsCooldown() async throws {
+        let setup = try await setUp()
+        setup.fixture.set(0, .status(401))
+        #expect(try await setup.hitsOfNextRequest() == [0, 1])
+        let next = try setup.fixture.table(.failover, [.init(), .init()], secrets: [0: "up-secret-fixed"])
+        setup.gateway.server.tables.replace(with: try ServingTable(table: next, environment: [:]))
+        setup.fixture.set(0, .ok)
+        #expect(try await setup.hitsOfNextRequest() == [0])
+        await setup.stop()
+    }
+
     @Test func cooldownsAttemptsAndFailoversShowInMetricsAndTheLog() async throws {
         let fixture = try await FailoverFixture.start()
         fixture.set(0, .status(401))

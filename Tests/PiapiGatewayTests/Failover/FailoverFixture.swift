@@ -76,15 +76,17 @@ final class FailoverFixture: Sendable {
 
     static func secret(_ index: Int) -> String { "up-secret-\(index)" }
 
-    /// The table; a candidate whose part is `.refused` at build time points at `refusedPort`.
-    func table(_ strategy: Route.Strategy, _ candidates: [Candidate], refused: Set<Int> = []) throws -> RouteTable {
+    /// The table; candidates in `refused` point at `refusedPort`, those in `secrets` use that
+    /// upstream secret instead of their own.
+    func table(_ strategy: Route.Strategy, _ candidates: [Candidate], refused: Set<Int> = [],
+               secrets: [Int: String] = [:]) throws -> RouteTable {
         let targets = candidates.indices.map { i in
             Target(provider: "p\(i)", keyName: "k\(i)", serviceType: "codex",
                    upstream: Upstream(scheme: .http, host: "127.0.0.1",
                                       port: UInt16(refused.contains(i) ? refusedPort : stub.port),
                                       basePath: "/c\(i)", baseQuery: ""),
                    injection: Injection(mode: .header, name: "Authorization",
-                                        value: SecretTemplate(literal: "Bearer \(Self.secret(i))")))
+                                        value: SecretTemplate(literal: "Bearer \(secrets[i] ?? Self.secret(i))")))
         }
         let chain = candidates.enumerated().map { Route.Candidate(target: $0.offset, weight: $0.element.weight,
                                                                    enabled: $0.element.enabled) }
