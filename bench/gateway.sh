@@ -3,22 +3,25 @@
 # upstream stub direct and against nginx doing the same job (a keep-alive reverse proxy
 # swapping the Authorization header). Everything runs on 127.0.0.1; wrk uses one thread.
 #
-#   bench/gateway.sh [-c "32 256"] [-d 10] [--rounds 3] [--no-build]
+#   bench/gateway.sh [-c "32 256"] [-d 10] [--rounds 3] [--no-build] [--compare BIN_DIR]
 #
+# --compare BIN_DIR adds "base": the piapi-serve in BIN_DIR (e.g. an older commit's release
+# build) on the same table, alternating with the others, for a before/after in one run.
 # Needs: wrk, nginx, python3 (apt-get install -y wrk nginx python3), and a Swift toolchain.
 # Prints medians over the rounds; direct, nginx and piapi runs alternate within a round so
 # their ratios are comparable on a noisy machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-conns="32 256" secs=10 rounds=3 build=true
+conns="32 256" secs=10 rounds=3 build=true compare=""
 while [ $# -gt 0 ]; do
     case "$1" in
         -c) conns=$2; shift 2 ;;
         -d) secs=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --no-build) build=false; shift ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --compare) compare=$2; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "gateway.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -30,7 +33,7 @@ done
 source bench/lib.sh
 bench_setup "$build"
 
-upstream_port=18181 nginx_port=18182 piapi_port=18183 logged_port=18184 mock_port=18185
+upstream_port=18181 nginx_port=18182 piapi_port=18183 logged_port=18184 mock_port=18185 base_port=18186
 user_key=bench-user-key upstream_key=sk-bench-upstream
 
 mkdir -p "$work/stub/tmp" "$work/proxy/tmp"
@@ -110,6 +113,11 @@ nginx -c "$work/proxy/nginx.conf" -p "$work/proxy" & pids+=($!)
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$piapi_port" --log-level notice >/dev/null 2>&1 & piapi_pid=$!; pids+=("$piapi_pid")
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$logged_port" >"$work/requests.log" 2>&1 & pids+=($!)
 "$bin/piapi-mock-upstream" --listen "127.0.0.1:$mock_port" --events 50 --delay-ms 20 >/dev/null 2>&1 & pids+=($!)
+ports="$upstream_port $nginx_port $piapi_port $logged_port $mock_port"
+if [ -n "$compare" ]; then
+    "$compare/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$base_port" --log-level notice >/dev/null 2>&1 & pids+=($!)
+    ports="$ports $base_port"
+fi
 
 wait_for() {
     for _ in $(seq 100); do
@@ -119,7 +127,7 @@ wait_for() {
     echo "gateway.sh: $1 did not come up" >&2
     exit 1
 }
-for port in $upstream_port $nginx_port $piapi_port $logged_port $mock_port; do wait_for "http://127.0.0.1:$port/"; done
+for port in $ports; do wait_for "http://127.0.0.1:$port/"; done
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
@@ -150,6 +158,10 @@ declare -A targets=(
     [piapi+log]="http://127.0.0.1:$logged_port/piapi/codex/chat"
 )
 order="direct nginx piapi piapi+log"
+if [ -n "$compare" ]; then
+    targets[base]="http://127.0.0.1:$base_port/piapi/codex/chat"
+    order="direct nginx base piapi piapi+log"
+fi
 for name in $order; do load 32 "${targets[$name]}" >/dev/null; done   # warm-up
 
 printf '%-6s %-10s %10s %9s %9s %7s %7s %9s\n' conns target rps p50_ms p99_ms non2xx errors rps/direct

@@ -246,6 +246,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         guard let prepared = exchange.prepared else { return }
         let target = prepared.targets[exchange.plan.advance()]
         exchange.target = target
+        if exchange.plan.current > 0 {
+            // Each try gets the whole timeout, not what the failed one left over.
+            if exchange.requestBodyDone { waitForResponseHead() } else { enterStreaming() }
+        }
         open(exchange, to: target, fresh: false)
     }
 
