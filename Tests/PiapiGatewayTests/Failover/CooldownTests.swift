@@ -54,54 +54,39 @@ import Testing
         await setup.stop()
     }
 
-    @Test(arguments: [401, 403])
-    func aRejectedKeyCoolsTenMinutes(status: Int) async throws {
+    /// Candidate 0 plays `part` (and keeps failing): it is skipped until one second before
+    /// `seconds` have passed, and tried again one second after.
+    private func expectCooldown(after part: FailoverFixture.Part, lasting seconds: Double) async throws {
         let setup = try await setUp()
-        setup.fixture.set(0, .status(status))
+        setup.fixture.set(0, part)
         #expect(try await setup.hitsOfNextRequest() == [0, 1])
-        setup.clock.advance(seconds: 599)
+        setup.clock.advance(seconds: seconds - 1)
         #expect(try await setup.hitsOfNextRequest() == [1])
         setup.clock.advance(seconds: 2)
         #expect(try await setup.hitsOfNextRequest() == [0, 1])
         await setup.stop()
+    }
+
+    @Test(arguments: [401, 403])
+    func aRejectedKeyCoolsTenMinutes(status: Int) async throws {
+        try await expectCooldown(after: .status(status), lasting: 600)
     }
 
     @Test func rateLimitedWithoutRetryAfterCoolsThirtySeconds() async throws {
-        let setup = try await setUp()
-        setup.fixture.set(0, .status(429))
-        #expect(try await setup.hitsOfNextRequest() == [0, 1])
-        setup.clock.advance(seconds: 29)
-        #expect(try await setup.hitsOfNextRequest() == [1])
-        setup.clock.advance(seconds: 2)
-        #expect(try await setup.hitsOfNextRequest() == [0, 1])
-        await setup.stop()
+        try await expectCooldown(after: .status(429), lasting: 30)
     }
 
     @Test func retryAfterInSeconds() async throws {
-        let setup = try await setUp()
-        setup.fixture.set(0, .status(429, headers: [("retry-after", "120")]))
-        #expect(try await setup.hitsOfNextRequest() == [0, 1])
-        setup.clock.advance(seconds: 119)
-        #expect(try await setup.hitsOfNextRequest() == [1])
-        setup.clock.advance(seconds: 2)
-        #expect(try await setup.hitsOfNextRequest() == [0, 1])
-        await setup.stop()
+        try await expectCooldown(after: .status(429, headers: [("retry-after", "120")]), lasting: 120)
     }
 
     @Test func retryAfterAsAnHTTPDate() async throws {
-        let setup = try await setUp()
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        let date = formatter.string(from: Date(timeIntervalSince1970: setup.clock.wallStart + 200))
-        setup.fixture.set(0, .status(429, headers: [("retry-after", date)]))
-        #expect(try await setup.hitsOfNextRequest() == [0, 1])
-        setup.clock.advance(seconds: 199)
-        #expect(try await setup.hitsOfNextRequest() == [1])
-        setup.clock.advance(seconds: 2)
-        #expect(try await setup.hitsOfNextRequest() == [0, 1])
-        await setup.stop()
+        let date = formatter.string(from: Date(timeIntervalSince1970: ManualClock.wallStart + 200))
+        try await expectCooldown(after: .status(429, headers: [("retry-after", date)]), lasting: 200)
     }
 
     @Test func whenAllAreCoolingTheyAreTriedInTheOrderTheirCooldownsEnd() async throws {

@@ -108,7 +108,8 @@ final class FailoverFixture: Sendable {
 final class ManualClock: Sendable {
     private let offset = NIOLockedValueBox<Int64>(0)
     private let start = NIODeadline.now()
-    let wallStart = 1_800_000_000.0
+    /// The wall clock's reading at the start (2027-01-15).
+    static let wallStart = 1_800_000_000.0
 
     func advance(seconds: Double) {
         offset.withLockedValue { $0 += Int64(seconds * 1e9) }
@@ -116,7 +117,7 @@ final class ManualClock: Sendable {
 
     var failoverClock: FailoverClock {
         FailoverClock(now: { [self] in start + .nanoseconds(offset.withLockedValue { $0 }) },
-                      wallSeconds: { [self] in wallStart + Double(offset.withLockedValue { $0 }) / 1e9 })
+                      wallSeconds: { [self] in Self.wallStart + Double(offset.withLockedValue { $0 }) / 1e9 })
     }
 }
 
