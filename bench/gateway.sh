@@ -4,16 +4,19 @@
 # swapping the Authorization header). Everything runs on 127.0.0.1; wrk uses one thread.
 #
 #   bench/gateway.sh [-c "32 256"] [-d 10] [--rounds 3] [--no-build] [--compare BIN_DIR]
+#                    [--targets "nginx piapi …"]
 #
 # --compare BIN_DIR adds "base": the piapi-serve in BIN_DIR (e.g. an older commit's release
 # build) on the same table, alternating with the others, for a before/after in one run.
+# --targets limits the runs to some of direct, nginx, base, piapi, piapi+log (direct is
+# always run: every ratio is against it).
 # Needs: wrk, nginx, python3 (apt-get install -y wrk nginx python3), and a Swift toolchain.
 # Prints medians over the rounds; direct, nginx and piapi runs alternate within a round so
 # their ratios are comparable on a noisy machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-conns="32 256" secs=10 rounds=3 build=true compare=""
+conns="32 256" secs=10 rounds=3 build=true compare="" only=""
 while [ $# -gt 0 ]; do
     case "$1" in
         -c) conns=$2; shift 2 ;;
@@ -21,7 +24,8 @@ while [ $# -gt 0 ]; do
         --rounds) rounds=$2; shift 2 ;;
         --no-build) build=false; shift ;;
         --compare) compare=$2; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --targets) only=$2; shift 2 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "gateway.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -161,6 +165,9 @@ order="direct nginx piapi piapi+log"
 if [ -n "$compare" ]; then
     targets[base]="http://127.0.0.1:$base_port/piapi/codex/chat"
     order="direct nginx base piapi piapi+log"
+fi
+if [ -n "$only" ]; then
+    order="direct $(for name in $order; do case " $only " in *" $name "*) [ "$name" = direct ] || echo "$name" ;; esac; done | xargs)"
 fi
 for name in $order; do load 32 "${targets[$name]}" >/dev/null; done   # warm-up
 

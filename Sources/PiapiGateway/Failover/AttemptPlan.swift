@@ -3,26 +3,25 @@
 struct AttemptPlan {
     /// The route, when it has several candidates (failover and health tracking are on).
     let route: RouteKey?
-    /// Positions in the route's candidate list, in try order.
+    /// Positions in the route's candidate list, in try order (empty for a single candidate).
     let positions: [Int]
-    /// Target index (into the table) for each entry of `positions`.
+    /// Target index (into the table) of each try, in order.
     let targets: [Int]
     /// Index into `positions` of the try in progress (or the last one).
     private(set) var current = -1
     private(set) var attempts: [UpstreamAttempt] = []
 
     static func single(target: Int) -> AttemptPlan {
-        AttemptPlan(route: nil, positions: [0], targets: [target])
+        AttemptPlan(route: nil, positions: [], targets: [target])
     }
 
     init(route: RouteKey?, positions: [Int], targets: [Int]) {
         self.route = route
         self.positions = positions
         self.targets = targets
-        attempts.reserveCapacity(positions.count)
     }
 
-    var hasNext: Bool { current + 1 < positions.count }
+    var hasNext: Bool { current + 1 < targets.count }
 
     /// Moves to the next candidate and returns its target index.
     mutating func advance() -> Int {
@@ -30,7 +29,8 @@ struct AttemptPlan {
         return targets[current]
     }
 
-    var currentPosition: Int { positions[current] }
+    /// The current try's position in the route's candidate list.
+    var currentPosition: Int { positions.isEmpty ? 0 : positions[current] }
 
     mutating func append(_ attempt: UpstreamAttempt) {
         attempts.append(attempt)

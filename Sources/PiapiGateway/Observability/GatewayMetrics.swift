@@ -94,31 +94,32 @@ public final class GatewayMetrics: Sendable {
         inFlight.increment()
     }
 
-    public func requestFinished(serviceType: String?, status: Int, latencySeconds: Double) {
+    /// Counts a finished request and its tries at upstreams (a failover if more than one).
+    public func requestFinished(serviceType: String?, status: Int, latencySeconds: Double,
+                                attempts: [UpstreamAttempt] = []) {
         inFlight.decrement()
-        let series = self.series(for: serviceType)
+        // One lock round per request: the service's series and the attempt counters together.
+        let (series, attemptCounters) = state.withLockedValue { state in
+            let series = serviceType.flatMap { state.services[$0] } ?? unknownServiceSeries
+            return (series, attempts.map { attemptCounter(series.serviceType, $0, in: &state) })
+        }
         series.requests(status: status).increment()
         series.latency.record(latencySeconds)
+        for counter in attemptCounters { counter.increment() }
+        if attempts.count > 1 { series.failovers.increment() }
     }
 
-    /// Counts the tries of one finished request, and the request as a failover if it made more than one.
-    public func attemptsFinished(serviceType: String?, attempts: [UpstreamAttempt]) {
-        guard !attempts.isEmpty else { return }
-        let serviceType = serviceType ?? Self.unknownService
-        let counters = state.withLockedValue { state in
-            attempts.map { attempt in
-                let key = AttemptSeriesKey(serviceType: serviceType, attempt: attempt)
-                if let counter = state.attempts[key] { return counter }
-                let counter = registry.makeCounter(descriptor: Self.upstreamAttemptsTotal, labels: [
-                    ("service_type", serviceType), ("provider", attempt.provider), ("key", attempt.key),
-                    ("outcome", attempt.outcome.rawValue),
-                ])
-                state.attempts[key] = counter
-                return counter
-            }
-        }
-        for counter in counters { counter.increment() }
-        if attempts.count > 1 { series(for: serviceType).failovers.increment() }
+    /// The `piapi_upstream_attempts_total` counter of one try, created on first use; labels
+    /// are table names only, so their number is bounded by the config.
+    private func attemptCounter(_ serviceType: String, _ attempt: UpstreamAttempt, in state: inout State) -> Counter {
+        let key = AttemptSeriesKey(serviceType: serviceType, attempt: attempt)
+        if let counter = state.attempts[key] { return counter }
+        let counter = registry.makeCounter(descriptor: Self.upstreamAttemptsTotal, labels: [
+            ("service_type", serviceType), ("provider", attempt.provider), ("key", attempt.key),
+            ("outcome", attempt.outcome.rawValue),
+        ])
+        state.attempts[key] = counter
+        return counter
     }
 
     /// Sets `piapi_candidate_cooldown_seconds` for exactly these pairs (the current table's),

@@ -24,8 +24,7 @@ public final class GatewayTelemetry: Telemetry {
 
     public func requestFinished(_ record: RequestRecord) {
         metrics.requestFinished(serviceType: record.serviceType, status: record.status,
-                                latencySeconds: record.latencySeconds)
-        metrics.attemptsFinished(serviceType: record.serviceType, attempts: record.attempts)
+                                latencySeconds: record.latencySeconds, attempts: record.attempts)
         requestLog.write(record, tableHash: record.tableHash ?? tables.current.hash)
     }
 

@@ -8,7 +8,7 @@ final class ServiceSeries: Sendable {
     let latency: ValueHistogram
     let timeToFirstByte: ValueHistogram
     let failovers: Counter
-    private let serviceType: String
+    let serviceType: String
     private let registry: PrometheusCollectorRegistry
 
     init(serviceType: String, registry: PrometheusCollectorRegistry) {

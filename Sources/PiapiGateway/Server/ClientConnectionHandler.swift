@@ -199,38 +199,39 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
                                    service: serviceType, close: true)
             }
         }
+        guard let plan = plan(route, user: user.name, service: serviceType, serving: serving) else {
+            return answerError(head, requestID: requestID, started: started, .noEnabledCandidate, user: user.name,
+                               service: serviceType)
+        }
         let exchange = ProxyExchange(head: head, rest: rest, requestID: requestID, started: started, user: user.name,
-                                     serviceType: serviceType)
+                                     serviceType: serviceType, plan: plan)
         if draining { exchange.closeClientAfter = true }
         self.exchange = exchange
-        forward(exchange, route: route, serving: serving)
+        forward(exchange, serving: serving)
     }
 
     // MARK: - Forwarding
 
-    /// Plans which candidates the request may try (one, for a single-candidate route) and
-    /// starts the first try.
-    private func forward(_ exchange: ProxyExchange, route: Route, serving: ServingTable) {
+    /// Which candidates the request may try, in order: the one of a single-candidate route,
+    /// or what the candidate router picks. Nil when none is enabled.
+    private func plan(_ route: Route, user: String, service: String, serving: ServingTable) -> AttemptPlan? {
         if route.candidates.count == 1 {
-            guard route.candidates[0].enabled else { return refuseNoCandidate(exchange) }
-            exchange.plan = .single(target: route.candidates[0].target)
-        } else {
-            let key = RouteKey(user: exchange.user, service: exchange.serviceType)
-            let positions = shared.candidates.order(for: route, key: key, in: serving)
-            guard !positions.isEmpty else { return refuseNoCandidate(exchange) }
-            exchange.plan = AttemptPlan(route: key, positions: positions,
-                                        targets: positions.map { route.candidates[$0].target })
+            return route.candidates[0].enabled ? .single(target: route.candidates[0].target) : nil
+        }
+        let key = RouteKey(user: user, service: service)
+        let positions = shared.candidates.order(for: route, key: key, in: serving)
+        guard !positions.isEmpty else { return nil }
+        return AttemptPlan(route: key, positions: positions, targets: positions.map { route.candidates[$0].target })
+    }
+
+    /// Starts the first try; a plan with more candidates keeps the body for a replay.
+    private func forward(_ exchange: ProxyExchange, serving: ServingTable) {
+        if exchange.plan.targets.count > 1 {
             exchange.replay = Self.replayBuffer(for: exchange.head.framing, limit: configuration.retryBodyLimit)
         }
         exchange.prepared = resources.prepared(for: serving)
         enterStreaming()
         startNextAttempt(exchange)
-    }
-
-    private func refuseNoCandidate(_ exchange: ProxyExchange) {
-        self.exchange = nil
-        answerError(exchange.head, requestID: exchange.requestID, started: exchange.started,
-                    .noEnabledCandidate, user: exchange.user, service: exchange.serviceType)
     }
 
     /// An empty buffer to keep the body in for a replay, or nil when the body is known to be

@@ -12,7 +12,7 @@ final class ProxyExchange {
     let serviceType: String
     /// The table's targets ready for the wire, kept for the next candidate's try.
     var prepared: PreparedTable?
-    var plan = AttemptPlan.single(target: 0)
+    var plan: AttemptPlan
     var target: PreparedTarget?
     var requestFraming: BodyFraming
     var upstream: UpstreamConnection?
@@ -35,8 +35,10 @@ final class ProxyExchange {
     /// A 1xx went to the client: the exchange is committed to the current upstream.
     var sentInformational = false
 
-    init(head: RequestHead, rest: Range<Int>, requestID: String, started: NIODeadline, user: String, serviceType: String) {
+    init(head: RequestHead, rest: Range<Int>, requestID: String, started: NIODeadline, user: String, serviceType: String,
+         plan: AttemptPlan) {
         self.head = head
+        self.plan = plan
         self.rest = rest
         self.requestID = requestID
         self.started = started
