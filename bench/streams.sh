@@ -45,7 +45,7 @@ CONF
 "$bin/piapi-compile" "$work/config.yaml" -o "$work/routes.bin" >/dev/null 2>&1
 
 python3 bench/soak_upstream.py --port "$up_port" --key "$upstream_key" & pids+=($!)
-"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$gw_port" --log-level warning \
+"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$gw_port" --log-level info \
     >"$work/gateway.log" 2>&1 & gw=$!; pids+=("$gw")
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$gw_port/healthz" && break; sleep 0.1; done
 # Warm the gateway (one stream) so the idle figure includes its lazily built state.
@@ -73,4 +73,11 @@ echo "gateway RSS:         idle ${rss_idle} KiB, all open ${rss_open} KiB, mid-h
 echo "gateway descriptors: all open ${fds_open}, after ${fds_after}"
 echo "memory per stream:   ${per} bytes ($(( per / 1024 )) KiB; goal < 64 KiB)"
 done_count=$(python3 -c "import json; print(json.load(open('$work/result.json'))['outcome'].get('done', 0))")
-[ "$done_count" -eq "$streams" ] && [ "$per" -lt 65536 ] && echo "streams: PASS" || { echo "streams: FAIL"; exit 1; }
+if [ "$done_count" -eq "$streams" ] && [ "$per" -lt 65536 ]; then
+    echo "streams: PASS"
+else
+    echo "gateway log lines of requests that failed or were cut:"
+    grep '"message":"request"' "$work/gateway.log" | grep -E '"error"|"status":(4|5)' | head -20 || true
+    echo "streams: FAIL"
+    exit 1
+fi
