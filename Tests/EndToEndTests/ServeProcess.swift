@@ -31,7 +31,7 @@ struct ServeProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = environment
+        process.environment = withSanitizerOptions(environment)
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
@@ -52,11 +52,21 @@ struct ServeProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = environment
+        process.environment = withSanitizerOptions(environment)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// `environment` plus this run's sanitizer options (scripts/sanitize.sh), so a sanitized
+    /// piapi-serve uses the same suppressions and report files as the test runner.
+    private static func withSanitizerOptions(_ environment: [String: String]) -> [String: String] {
+        var merged = environment
+        for name in ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"] {
+            if let value = ProcessInfo.processInfo.environment[name] { merged[name] = value }
+        }
+        return merged
     }
 
     /// The JSON log lines written so far to `outputPath`, parsed.

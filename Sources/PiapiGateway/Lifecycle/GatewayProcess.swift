@@ -55,7 +55,9 @@ public struct GatewayProcess: Sendable {
         let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment), store: tables,
                                    metrics: metrics, logger: logger)
         let (terminations, terminate) = AsyncStream<Int32>.makeStream()
-        let signals = ProcessSignals(onTerminate: { terminate.yield($0) }, onReload: { watcher.reload() })
+        // Weak: a cancelled signal source is released later, on its queue; it must not keep the
+        // watcher alive after run() returns (LeakSanitizer then flags its weak-reference table).
+        let signals = ProcessSignals(onTerminate: { terminate.yield($0) }, onReload: { [weak watcher] in watcher?.reload() })
         defer { signals.cancel() }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)

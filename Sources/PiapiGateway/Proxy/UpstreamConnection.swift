@@ -75,6 +75,12 @@ final class UpstreamConnection: ChannelInboundHandler {
         self.context = context
     }
 
+    /// The context holds this handler: keeping it after removal would be a reference cycle
+    /// that outlives the channel (the handler, its pipeline and buffers leaked per connection).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         context.read()
     }

@@ -35,6 +35,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         if let ip = context.channel.remoteAddress?.ipAddress { clientAddress = ip }
     }
 
+    /// Breaks the handler ↔ context cycle, which would leak every closed connection.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         arm(.head, until: .now() + configuration.headerTimeout)
         context.read()
