@@ -45,9 +45,11 @@ import Testing
     private static func clientHandler(on loop: any EventLoop) throws -> ClientConnectionHandler {
         let tls = try NIOSSLContext(configuration: .makeClientConfiguration())
         let table = try ServingTable(table: GatewayHarness.table(upstreamPort: 1), environment: [:])
-        let shared = GatewayContext(configuration: GatewayConfiguration(), tables: TableStore(table),
+        let tables = TableStore(table)
+        let shared = GatewayContext(configuration: GatewayConfiguration(), tables: tables,
                                     telemetry: RecordingTelemetry(),
-                                    loops: LoopResourcesRegistry(connectTimeout: .seconds(1), tls: tls))
+                                    loops: LoopResourcesRegistry(connectTimeout: .seconds(1), tls: tls),
+                                    candidates: CandidateRouter(tables: tables))
         let resources = LoopResources(pool: UpstreamPool(eventLoop: loop, connectTimeout: .seconds(1), tls: tls))
         return ClientConnectionHandler(shared: shared, resources: resources)
     }
