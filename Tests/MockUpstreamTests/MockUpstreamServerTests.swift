@@ -39,7 +39,8 @@ import Testing
     }
 
     @Test func streamsEventsAsTheyAreProduced() async throws {
-        try await RunningMockUpstream.with(events: 3, delayMilliseconds: 150) { mock in
+        // 400 ms apart: a test runner starved for less than 0.8 s still sees them apart.
+        try await RunningMockUpstream.with(events: 3, delayMilliseconds: 400) { mock in
             let reads = try await RawHTTPClient.exchange(
                 port: mock.port,
                 request: "POST /v1/stream HTTP/1.1\r\nHost: up\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")

@@ -9,10 +9,8 @@ import Testing
                      requests: Int = 400) async throws -> (hits: [Int], fixture: FailoverFixture) {
         let fixture = try await FailoverFixture.start()
         let gateway = try await GatewayHarness.start(table: fixture.table(strategy, candidates))
-        for _ in 0..<requests {
-            let response = try await gateway.codex()
-            try #require(response.status == 200)
-        }
+        let statuses = try await gateway.codexRequests(requests)
+        #expect(statuses.allSatisfy { $0 == 200 })
         await gateway.stop()
         await fixture.close()
         return (fixture.hits, fixture)
@@ -54,10 +52,10 @@ import Testing
         let gateway = try await GatewayHarness.start(table: fixture.table(.stickyHealthy, [.init(), .init(), .init()]),
                                                      clock: clock.failoverClock)
         fixture.set(0, .status(500))
-        for _ in 0..<200 { #expect(try await gateway.codex().status == 200) }
+        #expect(try await gateway.codexRequests(200).allSatisfy { $0 == 200 })
         fixture.set(0, .ok)
         clock.advance(seconds: 600)  // c0's cooldown is long over: it is healthy again
-        for _ in 0..<200 { #expect(try await gateway.codex().status == 200) }
+        #expect(try await gateway.codexRequests(200).allSatisfy { $0 == 200 })
         await gateway.stop()
         await fixture.close()
         let hits = fixture.hits

@@ -122,6 +122,19 @@ final class ManualClock: Sendable {
 }
 
 extension GatewayHarness {
+    /// `count` requests from dave to `codex`, one after another on one keep-alive connection;
+    /// returns their statuses.
+    func codexRequests(_ count: Int) async throws -> [Int] {
+        let connection = try await TestConnection(port: port)
+        var statuses: [Int] = []
+        for _ in 0..<count {
+            try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
+            statuses.append(try await connection.readResponse().status)
+        }
+        await connection.close()
+        return statuses
+    }
+
     /// A request from dave (or `key`) to `codex`.
     func codex(_ key: String = FailoverFixture.daveKey, method: String = "GET", body: String = "",
                headers: [String] = []) async throws -> TestConnection.Response {
