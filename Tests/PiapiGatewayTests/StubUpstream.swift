@@ -67,6 +67,14 @@ final class StubUpstream: Sendable {
         try? await channel.close()
     }
 
+    /// A 127.0.0.1 port nothing listens on: bound once by a stub, then closed.
+    static func refusedPort() async throws -> Int {
+        let stub = try await StubUpstream { _ in .hangUp }
+        let port = stub.port
+        await stub.close()
+        return port
+    }
+
     /// The deterministic bytes `.large(count:)` sends.
     static func largeBody(count: Int) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }

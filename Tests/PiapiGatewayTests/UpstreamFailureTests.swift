@@ -7,16 +7,8 @@ import Testing
 @testable import PiapiGateway
 
 @Suite struct UpstreamFailureTests {
-    /// A port nothing listens on: bound once, then closed.
-    private func refusedPort() async throws -> Int {
-        let stub = try await StubUpstream(responder: echoResponder)
-        let port = stub.port
-        await stub.close()
-        return port
-    }
-
     @Test func refusedConnectionAnswers502() async throws {
-        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: try await refusedPort()))
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: try await StubUpstream.refusedPort()))
         let response = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey,
                                                  headers: ["x-request-id: r-502"])
         #expect(response.status == 502)

@@ -23,11 +23,16 @@ struct AttemptPlan {
 
     var hasNext: Bool { current + 1 < targets.count }
 
-    /// Moves to the next candidate and returns its target index.
-    mutating func advance() -> Int {
+    /// Moves to the next candidate.
+    mutating func advance() {
         current += 1
-        return targets[current]
     }
+
+    /// Target index of the try in progress (or the last one); nil before the first.
+    var currentTarget: Int? { current >= 0 ? targets[current] : nil }
+
+    /// Whether the route has more than one candidate: tries may fail over and count for health.
+    var failsOver: Bool { route != nil }
 
     /// The current try's position in the route's candidate list.
     var currentPosition: Int { positions.isEmpty ? 0 : positions[current] }

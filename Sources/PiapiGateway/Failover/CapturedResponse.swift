@@ -8,7 +8,7 @@ struct CapturedResponse {
     static let maxBodyBytes = 64 * 1024
 
     let head: ResponseHead
-    let outcome: AttemptOutcome
+    var outcome: AttemptOutcome { AttemptOutcome(status: head.status) }
     /// Seconds from the 429's `Retry-After`, if it had a usable one.
     let retryAfter: Double?
     /// The body bytes exactly as framed by the upstream.

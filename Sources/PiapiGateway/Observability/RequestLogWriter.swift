@@ -49,12 +49,13 @@ public struct RequestLogWriter: Sendable {
     private static func appendAttempts(_ attempts: [UpstreamAttempt], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         for (index, attempt) in attempts.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            var item = JSONLine(capacity: 96)
-            item.field("provider", attempt.provider)
-            item.field("key", attempt.key)
-            item.field("outcome", attempt.outcome.rawValue)
-            out.append(contentsOf: item.finished().dropLast())
+            out.append(contentsOf: (index == 0 ? "{\"provider\":" : ",{\"provider\":").utf8)
+            JSONLine.appendQuoted(attempt.provider, to: &out)
+            out.append(contentsOf: ",\"key\":".utf8)
+            JSONLine.appendQuoted(attempt.key, to: &out)
+            out.append(contentsOf: ",\"outcome\":".utf8)
+            JSONLine.appendQuoted(attempt.outcome.rawValue, to: &out)
+            out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
     }

@@ -209,10 +209,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
                                service: serviceType)
         }
         let exchange = ProxyExchange(head: head, rest: rest, requestID: requestID, started: started, user: user.name,
-                                     serviceType: serviceType, plan: plan)
+                                     serviceType: serviceType, prepared: resources.prepared(for: serving), plan: plan)
         if draining { exchange.closeClientAfter = true }
         self.exchange = exchange
-        forward(exchange, serving: serving)
+        forward(exchange)
     }
 
     // MARK: - Forwarding
@@ -229,12 +229,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         return AttemptPlan(route: key, positions: positions, targets: positions.map { route.candidates[$0].target })
     }
 
-    /// Starts the first try; a plan with more candidates keeps the body for a replay.
-    private func forward(_ exchange: ProxyExchange, serving: ServingTable) {
-        if exchange.plan.targets.count > 1 {
+    /// Starts the first try; a plan that may fail over keeps the body for a replay.
+    private func forward(_ exchange: ProxyExchange) {
+        if exchange.plan.failsOver {
             exchange.replay = Self.replayBuffer(for: exchange.head.framing, limit: configuration.retryBodyLimit)
         }
-        exchange.prepared = resources.prepared(for: serving)
         enterStreaming()
         startNextAttempt(exchange)
     }
@@ -249,9 +248,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     }
 
     private func startNextAttempt(_ exchange: ProxyExchange) {
-        guard let prepared = exchange.prepared else { return }
-        let target = prepared.targets[exchange.plan.advance()]
-        exchange.target = target
+        exchange.plan.advance()
+        guard let target = exchange.target else { return }
         if exchange.plan.current > 0 {
             // Each try gets the whole timeout, not what the failed one left over.
             if exchange.requestBodyDone { waitForResponseHead() } else { enterStreaming() }
@@ -345,7 +343,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         } : nil
         if outcome.isFailure, exchange.requestBodyDone, canTryAnother(exchange) {
             // Read this answer whole instead of forwarding it; the upstream-head timeout stays armed.
-            exchange.capture = CapturedResponse(head: head, outcome: outcome, retryAfter: retryAfter)
+            exchange.capture = CapturedResponse(head: head, retryAfter: retryAfter)
             return
         }
         concludeAttempt(exchange, outcome, retryAfter: retryAfter)

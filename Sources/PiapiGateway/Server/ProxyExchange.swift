@@ -11,9 +11,10 @@ final class ProxyExchange {
     let user: String
     let serviceType: String
     /// The table's targets ready for the wire, kept for the next candidate's try.
-    var prepared: PreparedTable?
+    let prepared: PreparedTable
     var plan: AttemptPlan
-    var target: PreparedTarget?
+    /// The target of the try in progress (or the last one); nil before the first.
+    var target: PreparedTarget? { plan.currentTarget.map { prepared.targets[$0] } }
     var requestFraming: BodyFraming
     var upstream: UpstreamConnection?
     var requestBodyDone: Bool
@@ -36,8 +37,9 @@ final class ProxyExchange {
     var sentInformational = false
 
     init(head: RequestHead, rest: Range<Int>, requestID: String, started: NIODeadline, user: String, serviceType: String,
-         plan: AttemptPlan) {
+         prepared: PreparedTable, plan: AttemptPlan) {
         self.head = head
+        self.prepared = prepared
         self.plan = plan
         self.rest = rest
         self.requestID = requestID

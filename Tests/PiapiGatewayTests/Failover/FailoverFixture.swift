@@ -55,10 +55,7 @@ final class FailoverFixture: Sendable {
                 return .cutShort(status: 200, body: Array("partial".utf8), declaredLength: 100)
             }
         }
-        let closed = try await StubUpstream { _ in .hangUp }
-        let refusedPort = closed.port
-        await closed.close()
-        return FailoverFixture(stub: stub, refusedPort: refusedPort, parts: parts)
+        return FailoverFixture(stub: stub, refusedPort: try await StubUpstream.refusedPort(), parts: parts)
     }
 
     /// Makes candidate `index` play `part` from now on.
