@@ -31,6 +31,8 @@ final class StubUpstream: Sendable {
         case hangUp
         /// Sends a head announcing `declaredLength` body bytes, sends `body` (shorter), closes.
         case cutShort(status: Int, body: [UInt8], declaredLength: Int)
+        /// Sends `100 Continue`, then the final response.
+        case continueThen(status: Int, body: [UInt8])
     }
 
     typealias Responder = @Sendable (Received) -> Reply
@@ -153,6 +155,9 @@ final class StubUpstream: Sendable {
                 break
             case .hangUp:
                 context.close(promise: nil)
+            case .continueThen(let status, let body):
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+                self.reply(.respond(status: status, headers: [], body: body), context: context)
             case .cutShort(let status, let body, let declaredLength):
                 let h = HTTPHeaders([("content-length", String(declaredLength))])
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: h))),

@@ -19,6 +19,8 @@ final class FailoverFixture: Sendable {
         case hangUp
         case silence
         case cutShort
+        /// `100 Continue`, then this status.
+        case continueThen(Int)
         /// A port nothing listens on.
         case refused
     }
@@ -53,6 +55,8 @@ final class FailoverFixture: Sendable {
                 return .silence
             case .cutShort:
                 return .cutShort(status: 200, body: Array("partial".utf8), declaredLength: 100)
+            case .continueThen(let status):
+                return .continueThen(status: status, body: Array("after continue".utf8))
             }
         }
         return FailoverFixture(stub: stub, refusedPort: try await StubUpstream.refusedPort(), parts: parts)

@@ -99,6 +99,45 @@ import Testing
         #expect(fixture.hits == [0])
     }
 
+    @Test func noRetryOnceAnInterimResponseReachedTheClient() async throws {
+        let fixture = try await FailoverFixture.start()
+        fixture.set(0, .continueThen(503))
+        let gateway = try await start(fixture)
+        let connection = try await TestConnection(port: gateway.port)
+        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
+        #expect(try await connection.readResponse().status == 100)
+        let response = try await connection.readResponse()
+        #expect(response.status == 503)
+        #expect(response.text == "after continue")
+        await connection.close()
+        await gateway.stop()
+        await fixture.close()
+        #expect(fixture.hits == [0])
+    }
+
+    @Test func aLongFailureBodyIsNotKeptButTheNextCandidateIsTried() async throws {
+        let fixture = try await FailoverFixture.start()
+        let long = String(repeating: "e", count: CapturedResponse.maxBodyBytes + 1)
+        fixture.set(0, .status(500, body: long))
+        let gateway = try await start(fixture)
+        #expect(try await gateway.codex().status == 200)
+        await gateway.stop()
+        await fixture.close()
+        #expect(fixture.hits == [0, 1])
+    }
+
+    @Test func aLongFailureBodyIsNotReturnedWhenNoLaterTryAnswers() async throws {
+        let fixture = try await FailoverFixture.start()
+        fixture.set(0, .status(500, body: String(repeating: "e", count: CapturedResponse.maxBodyBytes + 1)))
+        let gateway = try await start(fixture, refused: [1])
+        let response = try await gateway.codex()
+        #expect(response.status == 502)
+        #expect(response.text.contains("bad_gateway"))
+        await gateway.stop()
+        await fixture.close()
+        #expect(gateway.telemetry.records.first?.attempts.map(\.outcome) == [.serverError, .connectError])
+    }
+
     @Test func noRetryWhenTheBodyIsOverTheLimit() async throws {
         let fixture = try await FailoverFixture.start()
         fixture.set(0, .status(500, body: "first failed"))
