@@ -6,7 +6,8 @@
 #   bench/soak.sh [--minutes 10] [--no-build]
 #
 # Prints requests by outcome, errors not caused by the upstream (goal 0), RSS at
-# start/middle/end (goal: end within 5 % of middle), open descriptors at start/end and the
+# start/middle/end (goal: end within 5 % of middle), open descriptors at start/end (goal: at
+# most 3 more at the end; fewer is fine) and the
 # reloads applied/rejected from /metrics. Exits 1 if a goal is missed or the gateway died.
 # Needs python3 and curl. Run it niced on a shared machine: nice -n 19 bench/soak.sh
 set -euo pipefail
@@ -17,7 +18,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --minutes) minutes=$2; shift 2 ;;
         --no-build) build=false; shift ;;
-        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "soak.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -111,5 +112,6 @@ ok=true
 [ "$unexpected" -eq 0 ] || ok=false
 [ "$leaks" -eq 0 ] || ok=false
 python3 -c "import sys; sys.exit(0 if $rss_end <= $rss_middle * 1.05 else 1)" || ok=false
-[ $((fd_end - fd_start)) -le 3 ] && [ $((fd_start - fd_end)) -le 3 ] || ok=false
+# Growth only: fewer descriptors at the end (idle pooled connections closed) is no leak.
+[ $((fd_end - fd_start)) -le 3 ] || ok=false
 $ok && echo "soak: PASS" || { echo "soak: FAIL"; exit 1; }

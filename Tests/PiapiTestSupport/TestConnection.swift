@@ -64,6 +64,9 @@ public final class TestConnection: Sendable {
         try await waitFor(seconds: seconds) { _, closed in closed }
     }
 
+    /// Every byte received and not yet taken by `readResponse`.
+    public var receivedBytes: [UInt8] { state.withLockedValue { $0.bytes } }
+
     /// Whether the bytes received so far contain `text`.
     public func received(_ text: String) -> Bool {
         let needle = Array(text.utf8)

@@ -27,7 +27,7 @@ public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
           let head = try? RequestHead(parsing: headBytes) else { return 0 }
 
     headBytes.withUnsafeReadableBytes { b in
-        if let credential = head.credential {
+        for credential in [head.bearerKey, head.apiKey].compactMap({ $0 }) {
             let key = UnsafeRawBufferPointer(rebasing: b[credential])
             precondition(UserKeyDigest.of(key) == KeyDigest(ofKey: key), "request digest differs from the table's")
         }

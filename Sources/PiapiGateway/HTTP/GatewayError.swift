@@ -16,6 +16,8 @@ struct GatewayError: Error, Sendable, Equatable {
     static let headTooLarge = GatewayError(status: 431, type: "request_header_fields_too_large", message: "request head larger than allowed", reason: "head too large")
     static let badPath = GatewayError(status: 400, type: "bad_request", message: "path may not contain dot segments or encoded slashes", reason: "bad path")
     static let badChunked = GatewayError(status: 400, type: "bad_request", message: "invalid chunked body", reason: "invalid chunked body")
+    static let methodNotAllowed = GatewayError(status: 405, type: "method_not_allowed", message: "TRACE and CONNECT are not forwarded", reason: "method not allowed")
+    static let conflictingKeys = GatewayError(status: 400, type: "bad_request", message: "the request carries two different user keys", reason: "conflicting user keys")
     static let upstreamUnreachable = GatewayError(status: 502, type: "bad_gateway", message: "upstream unreachable", reason: "upstream unreachable")
     static let upstreamClosed = GatewayError(status: 502, type: "bad_gateway", message: "upstream closed the connection before responding", reason: "upstream closed")
     static let upstreamInvalid = GatewayError(status: 502, type: "bad_gateway", message: "invalid response from upstream", reason: "invalid upstream response")

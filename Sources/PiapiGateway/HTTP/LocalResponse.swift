@@ -16,6 +16,7 @@ enum LocalResponse {
         out.writeString(String(body.readableBytes))
         out.writeStaticString("\r\nx-request-id: ")
         out.writeString(requestID)
+        if status == 405 { out.writeStaticString("\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS") }
         if close { out.writeStaticString("\r\nconnection: close") }
         out.writeStaticString("\r\n\r\n")
         if !headOnly {
@@ -31,6 +32,7 @@ enum LocalResponse {
         case 400: "Bad Request"
         case 401: "Unauthorized"
         case 404: "Not Found"
+        case 405: "Method Not Allowed"
         case 431: "Request Header Fields Too Large"
         case 502: "Bad Gateway"
         case 503: "Service Unavailable"

@@ -12,8 +12,10 @@ struct RequestHead {
     var fields: [HeaderField]
     var framing: BodyFraming
     var keepAlive: Bool
-    /// The presented user key, from `Authorization: Bearer` or `x-api-key`.
-    var credential: Range<Int>?
+    /// The key of `Authorization: Bearer <key>`, when the request has one.
+    var bearerKey: Range<Int>?
+    /// The value of `x-api-key`, when the request has one.
+    var apiKey: Range<Int>?
     /// The client's `X-Request-ID`, when it is a valid one.
     var requestID: Range<Int>?
     /// Header names listed in `Connection`, lower-cased: dropped when forwarding.
@@ -39,7 +41,8 @@ struct RequestHead {
         fields = p.fields
         framing = p.framing
         keepAlive = p.keepAlive
-        credential = p.credential
+        bearerKey = p.bearerKey
+        apiKey = p.apiKey
         requestID = p.requestID
         connectionTokens = p.connectionTokens
         isHeadMethod = p.isHeadMethod
@@ -59,7 +62,8 @@ struct RequestHead {
         var fields: [HeaderField] = []
         var framing = BodyFraming.none
         var keepAlive = true
-        var credential: Range<Int>?
+        var bearerKey: Range<Int>?
+        var apiKey: Range<Int>?
         var requestID: Range<Int>?
         var connectionTokens: [[UInt8]] = []
         var isHeadMethod = false
@@ -123,7 +127,7 @@ struct RequestHead {
 
         var contentLength: Int?
         var sawTransferEncoding = false
-        var apiKey: Range<Int>?
+        var sawAuthorization = false
         for field in fields {
             switch field.role {
             case .contentLength:
@@ -150,9 +154,18 @@ struct RequestHead {
                     }
                 }
             case .authorization:
-                if p.credential == nil, let key = bearerKey(b, field.value) { p.credential = key }
+                // With two, which user is charged would depend on header order.
+                guard !sawAuthorization else { return .failure(Malformed(reason: "more than one Authorization header")) }
+                sawAuthorization = true
+                p.bearerKey = bearerKey(b, field.value)
             case .apiKey:
-                if apiKey == nil, !field.value.isEmpty { apiKey = field.value }
+                if let previous = p.apiKey {
+                    guard b[previous].elementsEqual(b[field.value]) else {
+                        return .failure(Malformed(reason: "more than one x-api-key header"))
+                    }
+                } else if !field.value.isEmpty {
+                    p.apiKey = field.value
+                }
             case .requestID:
                 if p.requestID == nil, RequestID.isValid(b, field.value) { p.requestID = field.value }
             case .forwardedFor:
@@ -161,7 +174,6 @@ struct RequestHead {
                 break
             }
         }
-        if p.credential == nil { p.credential = apiKey }
         if sawTransferEncoding {
             guard contentLength == nil else {
                 return .failure(Malformed(reason: "Content-Length together with Transfer-Encoding"))

@@ -20,6 +20,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     private var draining = false
     private var closing = false
     private var upstreamNeedsFlush = false
+    /// Set while `processHeads` runs: a local answer then only re-arms the connection for the
+    /// next head and the loop takes it, so pipelined requests never nest on the stack.
+    private var processingHeads = false
+
+    /// Read bytes the inbound buffer may keep before it is compacted: a client that pipelines
+    /// without pause never lets it run empty.
+    private static let compactThreshold = 64 * 1024
 
     init(shared: GatewayContext, resources: LoopResources) {
         self.shared = shared
@@ -51,6 +58,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         if inbound.readableBytes == 0 {
             inbound = bytes
         } else {
+            if inbound.readerIndex > Self.compactThreshold { inbound.discardReadBytes() }
             inbound.writeBuffer(&bytes)
         }
         if let exchange {
@@ -71,8 +79,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, let upstream = exchange?.upstream, exchange?.responseStarted == true {
-            upstream.read()
+        guard context.channel.isWritable, !closing else { return }
+        if let exchange {
+            if exchange.responseStarted, let upstream = exchange.upstream { upstream.read() }
+        } else {
+            // The client took its answers: go on with the heads it pipelined meanwhile.
+            nextRequest()
         }
     }
 
@@ -108,14 +120,28 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
             } else if inbound.readableBytes >= configuration.maxHeadSize {
                 return
             }
+        } else if !context.channel.isWritable {
+            // Local answers wait for the client to read; so do its next requests.
+            return
         }
         context.read()
     }
 
     // MARK: - Request heads
 
+    /// Answers buffered heads one after another in a loop (never by recursion) until one is
+    /// forwarded, the buffer holds no complete head, or the client stops taking answers.
     private func processHeads() {
+        guard !processingHeads else { return }
+        processingHeads = true
+        defer { processingHeads = false }
         while exchange == nil, !closing, inbound.readableBytes > 0 {
+            guard context.channel.isWritable else {
+                // A client that does not read gets no more answers written (they would pile
+                // up in memory) until it does; the idle timeout bounds how long it may stall.
+                enterStreaming()
+                return
+            }
             skipLeadingEmptyLines()
             guard let length = scanner.headLength(in: inbound) else {
                 if inbound.readableBytes > configuration.maxHeadSize { rejectHead(.headTooLarge) }
@@ -147,19 +173,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     private func handle(_ headBytes: ByteBuffer) {
         let started = NIODeadline.now()
         shared.telemetry.requestStarted()
+        let refused = headBytes.withUnsafeReadableBytes { RefusedMethod.starts($0) }
         let head: RequestHead
         do {
             head = try RequestHead(parsing: headBytes)
         } catch {
             let requestID = resources.requestIDs.next()
-            var record = RequestRecord(requestID: requestID, method: "", path: "", status: 400)
+            let answer: GatewayError = refused ? .methodNotAllowed : .badRequest(error.reason)
+            var record = RequestRecord(requestID: requestID, method: "", path: "", status: answer.status)
             record.latencySeconds = ProxyExchange.seconds(since: started)
-            sendLocal(GatewayError.badRequest(error.reason).response(requestID: requestID, close: true, headOnly: false,
-                                                                    allocator: context.channel.allocator),
-                      record: record, error: error.reason, close: true)
+            sendLocal(answer.response(requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
+                      record: record, error: answer.reason, close: true)
             return
         }
         let requestID = head.requestID.map(head.string) ?? resources.requestIDs.next()
+        if refused {
+            return answerError(head, requestID: requestID, started: started, .methodNotAllowed)
+        }
         let destination = head.bytes.withUnsafeReadableBytes { RequestPath.classify($0, head.path) }
         switch destination {
         case .healthz:
@@ -184,13 +214,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         if escapes {
             return answerError(head, requestID: requestID, started: started, .badPath)
         }
-        guard let credential = head.credential else {
-            return answerError(head, requestID: requestID, started: started, .missingKey)
-        }
         let serving = shared.tables.current
-        let digest = head.bytes.withUnsafeReadableBytes { UserKeyDigest.of(UnsafeRawBufferPointer(rebasing: $0[credential])) }
-        guard let user = serving.table.user(for: digest) else {
+        let user: UserRoutes
+        switch presentedUser(head, in: serving.table) {
+        case .known(let known):
+            user = known
+        case .unknown:
             return answerError(head, requestID: requestID, started: started, .missingKey)
+        case .conflicting:
+            return answerError(head, requestID: requestID, started: started, .conflictingKeys)
         }
         let serviceType = head.string(service)
         guard let route = user.route(for: serviceType) else {
@@ -213,6 +245,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         if draining { exchange.closeClientAfter = true }
         self.exchange = exchange
         forward(exchange)
+    }
+
+    /// Hashes the keys the request presents and asks `table` which of them belong to a user.
+    private func presentedUser(_ head: RequestHead, in table: RouteTable) -> PresentedUser<UserRoutes> {
+        head.bytes.withUnsafeReadableBytes { bytes in
+            let digest = { (range: Range<Int>?) in range.map { UserKeyDigest.of(UnsafeRawBufferPointer(rebasing: bytes[$0])) } }
+            return PresentedUser.resolve(bearer: digest(head.bearerKey), apiKey: digest(head.apiKey), lookup: table.user(for:))
+        }
     }
 
     // MARK: - Forwarding
@@ -559,7 +599,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         }
     }
 
-    /// Back to reading heads: the next pipelined request if one is buffered.
+    /// Back to reading heads: the next pipelined request if one is buffered. Called from
+    /// inside `processHeads`, it only re-arms the timer and the loop takes the next head.
     private func nextRequest() {
         guard !closing else { return }
         if inbound.readableBytes > 0 {
