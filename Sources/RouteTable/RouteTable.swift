@@ -11,7 +11,9 @@ public struct RouteTable: Sendable {
 
     /// Builds a table, putting targets and users in their canonical order (so two equal
     /// tables encode to the same bytes). Candidate indices refer to `targets` as given.
+    /// Every decoder builds through here, so each loaded target's wire strings are re-checked.
     public init(targets: [Target], users: [UserRoutes]) throws(TableError) {
+        for index in targets.indices { try WireCheck.check(targets[index], index: index) }
         guard Set(targets).count == targets.count else { throw .invalid("a target is listed twice") }
         let order = targets.indices.sorted { Target.storageOrder(targets[$0], targets[$1]) }
         var newIndex = [Int](repeating: 0, count: targets.count)

@@ -65,7 +65,8 @@ public struct SecretTemplate: Hashable, Sendable {
     }
 
     /// Replaces every reference, transforming each resolved value with `encode` (query items
-    /// percent-encode it); fails with the first variable the lookup cannot supply.
+    /// percent-encode it); fails with the first variable the lookup cannot supply or supplies
+    /// empty or with a control character (CR/LF would add header lines upstream).
     public func resolve(
         _ lookup: (String) -> String?,
         encode: (String) -> String = { $0 }
@@ -76,6 +77,8 @@ public struct SecretTemplate: Hashable, Sendable {
             case .literal(let text): out += text
             case .variable(let name):
                 guard let value = lookup(name) else { throw UnresolvedVariable(name: name) }
+                guard !value.isEmpty else { throw UnresolvedVariable(name: name, problem: .empty) }
+                guard !WireCheck.hasControlCharacter(value) else { throw UnresolvedVariable(name: name, problem: .controlCharacter) }
                 out += encode(value)
             }
         }
@@ -93,11 +96,21 @@ public struct SecretTemplate: Hashable, Sendable {
     }
 }
 
-/// A `${VAR}` reference with no value in piapi-serve's environment.
+/// A `${VAR}` reference piapi-serve cannot use. An empty value or one with a control character
+/// is refused like an unset one: it would send a bare prefix, or let the environment (a Windows
+/// `.env` leaves a trailing CR) write extra header lines into the upstream request.
 public struct UnresolvedVariable: Error, Equatable, Sendable {
-    public let name: String
+    public enum Problem: Equatable, Sendable {
+        case unset
+        case empty
+        case controlCharacter
+    }
 
-    public init(name: String) {
+    public let name: String
+    public let problem: Problem
+
+    public init(name: String, problem: Problem = .unset) {
         self.name = name
+        self.problem = problem
     }
 }

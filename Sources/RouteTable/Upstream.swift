@@ -31,8 +31,18 @@ public struct Upstream: Hashable, Sendable {
         port == scheme.defaultPort ? host : "\(host):\(port)"
     }
 
-    /// The base URL as an operator would write it (no secrets live here).
+    /// The base URL as an operator would write it, but with every query value masked
+    /// (`?code=***&api-version=***`): a base query can carry a token (Azure's `?code=`), so
+    /// `inspect` and `diff` show only the item names.
     public var displayURL: String {
-        "\(scheme.name)://\(hostHeader)\(basePath)" + (baseQuery.isEmpty ? "" : "?\(baseQuery)")
+        "\(scheme.name)://\(hostHeader)\(basePath)" + (baseQuery.isEmpty ? "" : "?\(maskedQuery)")
+    }
+
+    /// `name=value` items as `name=***`; an item with no `=` may be a bare token and is masked whole.
+    private var maskedQuery: String {
+        baseQuery.split(separator: "&", omittingEmptySubsequences: false).map { item in
+            guard let equals = item.firstIndex(of: "=") else { return item.isEmpty ? "" : "***" }
+            return "\(item[..<equals])=***"
+        }.joined(separator: "&")
     }
 }

@@ -18,16 +18,18 @@ struct ServeProcess {
     }
 
     /// Runs `piapi-serve arguments…` to completion with exactly `environment`, waiting on a
-    /// dispatch thread so no cooperative thread of the test runner is blocked.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+    /// dispatch thread so no cooperative thread of the test runner is blocked. A process still
+    /// running after `limit` seconds (one that started when it should have refused) is sent
+    /// SIGTERM, so the test fails on its status instead of hanging.
+    static func run(_ arguments: [String], environment: [String: String] = [:], within limit: Double = 30) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment) })
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment, limit: limit) })
             }
         }
     }
 
-    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
+    private static func runBlocking(_ arguments: [String], environment: [String: String], limit: Double) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -37,6 +39,7 @@ struct ServeProcess {
         process.standardOutput = output
         process.standardError = error
         try process.run()
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit) { if process.isRunning { process.terminate() } }
         // Read both to the end before waiting, so a chatty child cannot block on a full pipe.
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()

@@ -57,6 +57,22 @@ struct ServeStartupTests {
         #expect(!result.standardOutput.contains(Self.upstreamSecret))
     }
 
+    @Test("a ${VAR} with CR/LF, a trailing CR (Windows .env) or an empty value: exit 1, the line names the variable and shows no value",
+          arguments: ["sk-e2e-bad-9a3f\r\nX-Injected: yes", "sk-e2e-bad-9a3f\r", ""])
+    func unusableVariable(value: String) async throws {
+        let path = try ServeProcess.makeDirectory() + "/routes.bin"
+        try Data(TableFile.encode(try Self.table(variable: "PIAPI_E2E_UPSTREAM_KEY"), as: .binary))
+            .write(to: URL(fileURLWithPath: path))
+        let result = try await ServeProcess.run([path, "--listen", "127.0.0.1:0"],
+                                                environment: ["PIAPI_E2E_UPSTREAM_KEY": value])
+        #expect(result.status == 1)
+        #expect(result.errorLines.count == 1)
+        #expect(result.standardError.contains("PIAPI_E2E_UPSTREAM_KEY"))
+        for output in [result.standardError, result.standardOutput] {
+            #expect(!output.contains("sk-e2e-bad-9a3f") && !output.contains("Injected"))
+        }
+    }
+
     @Test("an unreadable --upstream-ca-file: exit 1, one line naming it")
     func missingCAFile() async throws {
         let directory = try ServeProcess.makeDirectory()

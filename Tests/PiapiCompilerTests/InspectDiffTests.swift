@@ -12,7 +12,7 @@ struct InspectDiffTests {
         #expect(lines[1] == "USER SERVICE STRATEGY # PROVIDER KEY WEIGHT ENABLED UPSTREAM INJECTION")
         #expect(lines[2] == "Alice codex failover 1 alpha main 1 yes https://api.alpha.test/v1 header Authorization: Bearer <redacted>")
         #expect(lines[3] == "Bob codex weighted_rr 1 alpha backup 3 yes https://api.alpha.test/v1 header Authorization: Bearer <redacted>")
-        #expect(lines[4] == "Bob codex weighted_rr 2 beta prod 1 yes https://api.beta.test/codex?v=2 query api_key=<redacted>")
+        #expect(lines[4] == "Bob codex weighted_rr 2 beta prod 1 yes https://api.beta.test/codex?v=*** query api_key=<redacted>")
         #expect(lines.count == 5)
     }
 
@@ -36,12 +36,12 @@ struct InspectDiffTests {
         let new = try #require(Fixture.compile(yaml).table)
         let text = RouteDiff(old: old, new: new).render()
         #expect(text == """
-            + Bob / codex: failover: alpha/backup weight 3 → https://api.alpha.test/v1 [header Authorization: Bearer <redacted>], beta/prod → https://api.beta.test/codex?v=2 [query api_key=<redacted>]
-            - Bob / codex: weighted_rr: alpha/backup weight 3 → https://api.alpha.test/v1 [header Authorization: Bearer <redacted>], beta/prod → https://api.beta.test/codex?v=2 [query api_key=<redacted>]
+            + Bob / codex: failover: alpha/backup weight 3 → https://api.alpha.test/v1 [header Authorization: Bearer <redacted>], beta/prod → https://api.beta.test/codex?v=*** [query api_key=<redacted>]
+            - Bob / codex: weighted_rr: alpha/backup weight 3 → https://api.alpha.test/v1 [header Authorization: Bearer <redacted>], beta/prod → https://api.beta.test/codex?v=*** [query api_key=<redacted>]
             ~ Alice / codex
                 provider: alpha → beta
                 key: main → prod
-                url: https://api.alpha.test/v1 → https://api.beta.test/codex?v=2
+                url: https://api.alpha.test/v1 → https://api.beta.test/codex?v=***
                 auth: header Authorization: Bearer <redacted> → query api_key=<redacted>
             1 added, 1 removed, 1 changed
 

@@ -33,6 +33,29 @@ struct SecretRedactionTests {
         #expect(text.contains("needs from the environment: ALPHA_BACKUP"))
     }
 
+    /// A base URL's query can carry a token (Azure Functions' `?code=`): names are shown,
+    /// every value is masked, in `inspect` and in `diff`.
+    static let tokenInQuery = Fixture.replacing(line: 14, with: "        baseUrl: https://api.beta.test/codex?code=SECRET123&api-version=2024")
+
+    @Test func inspectMasksBaseQueryValues() throws {
+        let table = try #require(Fixture.compile(Self.tokenInQuery).table)
+        let text = TableInspector.render(table)
+        #expect(!text.contains("SECRET123"))
+        #expect(text.contains("https://api.beta.test/codex?code=***&api-version=***"))
+    }
+
+    @Test func diffMasksBaseQueryValuesButNoticesThatOneChanged() throws {
+        let old = try #require(Fixture.compile(Fixture.valid).table)
+        let new = try #require(Fixture.compile(Self.tokenInQuery).table)
+        let added = RouteDiff(old: old, new: new).render()
+        #expect(!added.contains("SECRET123"))
+        #expect(added.contains("code=***"))
+        let rotated = try #require(Fixture.compile(Self.tokenInQuery.replacingOccurrences(of: "SECRET123", with: "ROTATED456")).table)
+        let text = RouteDiff(old: new, new: rotated).render()
+        #expect(text == "~ Bob / codex\n    beta/prod url query value changed (redacted)\n0 added, 0 removed, 1 changed\n")
+        #expect(!text.contains("SECRET123") && !text.contains("ROTATED456"))
+    }
+
     @Test func diffRedactsValuesButNoticesThatOneChanged() throws {
         let old = try #require(Fixture.compile(Fixture.valid).table)
         let new = try #require(Fixture.compile(Fixture.replacing(line: 4, with: "      main: sk-alpha-rotated")).table)

@@ -62,4 +62,20 @@ struct TableLoaderTests {
         #expect(error.description.contains("PIAPI_MISSING_KEY"))
         #expect(!error.description.contains("sk-other-secret-123"))
     }
+
+    @Test("a ${VAR} that is empty or holds a control character is refused by name, its value never shown",
+          arguments: [("sk-env-secret\r\nX-Injected: yes", UnresolvedVariable.Problem.controlCharacter),
+                      ("sk-env-secret\r", .controlCharacter), ("", .empty)])
+    func unusableVariable(value: String, problem: UnresolvedVariable.Problem) throws {
+        let path = try TableFixtures.makeDirectory() + "/routes.bin"
+        try TableFile.writeAtomically(
+            TableFile.encode(try TableFixtures.table(variable: "PIAPI_BAD_KEY"), as: .binary), to: path)
+        let error = try #require(throws: TableLoadError.self) {
+            try TableLoader(path: path, environment: ["PIAPI_BAD_KEY": value]).load()
+        }
+        #expect(error == .unresolvedVariable(path: path, name: "PIAPI_BAD_KEY", problem: problem))
+        #expect(error.description.contains("PIAPI_BAD_KEY"))
+        #expect(!error.description.contains("sk-env-secret") && !error.description.contains("Injected"))
+        #expect(!error.description.contains("\n") && !error.description.contains("\r"))
+    }
 }

@@ -28,10 +28,10 @@ struct TableWatcherTests {
         metrics.tableInstalled(initial)
     }
 
-    func makeWatcher(path: String? = nil) -> TableWatcher {
+    func makeWatcher(path: String? = nil, environment: [String: String] = [:]) -> TableWatcher {
         let logs = self.logs
         let logger = Logger(label: "test") { _ in JSONLogHandler(sink: logs, logLevel: .info) }
-        return TableWatcher(loader: TableLoader(path: path ?? self.path, environment: [:]), store: store,
+        return TableWatcher(loader: TableLoader(path: path ?? self.path, environment: environment), store: store,
                             metrics: metrics, logger: logger)
     }
 
@@ -128,6 +128,25 @@ struct TableWatcherTests {
         try TableFile.writeAtomically(tableB.binary, to: path)
         #expect(await servesB())
         #expect(reloads("success") == 1)
+    }
+
+    @Test("a new table whose ${VAR} holds CR/LF is rejected: the old one keeps serving, the value is never logged")
+    func controlCharacterInVariableOnReload() throws {
+        let secret = "sk-reload-secret\r\nX-Injected: yes"
+        let watcher = makeWatcher(environment: ["PIAPI_RELOAD_KEY": secret])
+        let bad = TableFixture(table: try TableFixtures.table(services: ["codex", "claude"], variable: "PIAPI_RELOAD_KEY"))
+        try TableFile.writeAtomically(bad.binary, to: path)
+        guard case .failed = watcher.reload() else {
+            Issue.record("a table needing a ${VAR} with CR/LF must not load")
+            return
+        }
+        #expect(store.current.hash == tableA.hash)
+        #expect(reloads("failure") == 1)
+        #expect(reloads("success") == 0)
+        let errors = try logs.objects().filter { $0["level"] as? String == "error" }
+        #expect(errors.count == 1)
+        #expect((errors.first?["error"] as? String)?.contains("PIAPI_RELOAD_KEY") == true)
+        #expect(!logs.text.joined().contains("sk-reload-secret"))
     }
 
     @Test("reload() reads the file now: half-written fails, complete succeeds, again is unchanged")

@@ -23,6 +23,17 @@ import Testing
         #expect(throws: UnresolvedVariable(name: "KEY")) { try template.resolve { _ in nil } }
     }
 
+    /// CR/LF would add header lines upstream; a Windows `.env` leaves a trailing CR; an empty
+    /// value sends a bare prefix. Each is refused like an unset variable, by name.
+    @Test(arguments: ["sk-x\r\nX-Injected: yes", "sk-x\r", "", "sk\tx", "sk\u{7F}", "\u{0}"])
+    func unusableValuesAreRefusedByName(value: String) throws {
+        for mode in [Injection.Mode.header, .query] {
+            let injection = Injection(mode: mode, name: "k", value: SecretTemplate(parts: [.literal("Bearer "), .variable("KEY")]))
+            let error = try #require(throws: UnresolvedVariable.self) { try injection.resolvedValue { _ in value } }
+            #expect(error.name == "KEY")
+        }
+    }
+
     @Test func queryInjectionEncodesResolvedValues() throws {
         let injection = Injection(mode: .query, name: "api_key", value: SecretTemplate(parts: [.variable("K")]))
         #expect(try injection.resolvedValue { _ in "a b&c=d/é" } == "a%20b%26c%3Dd%2F%C3%A9")

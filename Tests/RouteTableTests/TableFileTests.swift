@@ -1,5 +1,5 @@
 import Foundation
-import RouteTable
+@testable import RouteTable
 import Testing
 
 @Suite struct TableFileTests {
@@ -26,6 +26,53 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try TableFile.load(path: path) == table)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["routes.bin"], "no temp file left behind")
+    }
+
+    /// Someone who can write to the table's directory plants a symlink, or a file they keep a
+    /// hard link to, where the temp file used to go (`OUT.tmp-PID`): the keys must not reach it.
+    @Test func aPlantedTempNameIsNeitherFollowedNorReused() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/routes.bin"
+        let predictable = "\(path).tmp-\(getpid())"
+        try FileManager.default.createSymbolicLink(atPath: predictable, withDestinationPath: dir + "/stolen")
+        try TableFile.writeAtomically(TableFile.encode(try SampleTables.small(), as: .binary), to: path)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/stolen"), "the symlink was followed")
+        #expect(try TableFile.load(path: path) == SampleTables.small())
+
+        try FileManager.default.removeItem(atPath: predictable)
+        #expect(FileManager.default.createFile(atPath: predictable, contents: nil))
+        try FileManager.default.linkItem(atPath: predictable, toPath: dir + "/kept")
+        try TableFile.writeAtomically(TableFile.encode(try SampleTables.small(), as: .json), to: path)
+        #expect(FileManager.default.contents(atPath: dir + "/kept")?.isEmpty == true, "a planted file received the table")
+    }
+
+    @Test func theTempFileIsCreatedOnlyWhereNothingIsYet() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(FileManager.default.createFile(atPath: dir + "/planted", contents: Data("theirs".utf8)))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: dir + "/planted")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/dangling", withDestinationPath: dir + "/target")
+        for taken in ["planted", "link", "dangling"] {
+            #expect(try TableFile.createExclusively(dir + "/" + taken) == nil, "\(taken) was opened")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/target"), "the dangling symlink was followed")
+        #expect(FileManager.default.contents(atPath: dir + "/planted") == Data("theirs".utf8))
+
+        let descriptor = try #require(try TableFile.createExclusively(dir + "/fresh"))
+        close(descriptor)
+        let mode = try FileManager.default.attributesOfItem(atPath: dir + "/fresh")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(throws: TableError.self) { try TableFile.createExclusively(dir + "/no-such-dir/fresh") }
+    }
+
+    @Test func aFailedRenameLeavesNoTempFile() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/routes.bin"
+        try FileManager.default.createDirectory(atPath: path + "/occupied", withIntermediateDirectories: true)
+        #expect(throws: TableError.self) { try TableFile.writeAtomically([1, 2, 3], to: path) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["routes.bin"], "no temp file left behind")
     }
 

@@ -1,5 +1,5 @@
 /// Spells out how one route changed: provider, key name, URL, auth, strategy, chain,
-/// and "credential value changed" when only a redacted value differs.
+/// and "credential value changed" or "url query value changed" when only a redacted value differs.
 enum RouteChangeDescriber {
     static func details(from old: RouteSnapshot, to new: RouteSnapshot) -> [String] {
         var details: [String] = []
@@ -29,7 +29,11 @@ enum RouteChangeDescriber {
             if a.weight != b.weight { details.append("weight: \(a.weight) → \(b.weight)") }
             if a.enabled != b.enabled { details.append("enabled: \(a.enabled) → \(b.enabled)") }
         }
-        if a.url != b.url { details.append("\(prefix)url: \(a.url) → \(b.url)") }
+        if a.url != b.url {
+            details.append("\(prefix)url: \(a.url) → \(b.url)")
+        } else if a.baseQuery != b.baseQuery {
+            details.append("\(prefix)url query value changed (redacted)")
+        }
         if a.auth != b.auth {
             details.append("\(prefix)auth: \(a.auth) → \(b.auth)")
         } else if a.credential != b.credential {

@@ -1,7 +1,8 @@
 import RouteTable
 
-/// One user × service route as `inspect` and `diff` show it: names, URLs and redacted
-/// injections only. The raw credential is kept solely to notice that it changed.
+/// One user × service route as `inspect` and `diff` show it: names, URLs with masked query
+/// values and redacted injections only. The raw credential and base query are kept solely to
+/// notice that they changed.
 struct RouteSnapshot: Equatable {
     struct Candidate: Equatable {
         var provider: String
@@ -12,6 +13,8 @@ struct RouteSnapshot: Equatable {
         var enabled: Bool
         /// Compared, never printed.
         var credential: SecretTemplate
+        /// Compared, never printed: `url` masks its values.
+        var baseQuery: String
 
         var label: String {
             "\(provider)/\(keyName)" + (weight == 1 ? "" : " weight \(weight)") + (enabled ? "" : " (disabled)")
@@ -37,7 +40,8 @@ struct RouteSnapshot: Equatable {
                         let target = table.targets[candidate.target]
                         return Candidate(provider: target.provider, keyName: target.keyName, url: target.upstream.displayURL,
                                          auth: InjectionDescription.describe(target.injection), weight: candidate.weight,
-                                         enabled: candidate.enabled, credential: target.injection.value)
+                                         enabled: candidate.enabled, credential: target.injection.value,
+                                         baseQuery: target.upstream.baseQuery)
                     })
             }
         }

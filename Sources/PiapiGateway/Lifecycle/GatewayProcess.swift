@@ -27,8 +27,8 @@ public struct GatewayProcess: Sendable {
         self.logSink = logSink
     }
 
-    /// Loads the table, which must be valid: a missing or corrupt file, or an unset `${VAR}`,
-    /// is a start-up error.
+    /// Loads the table, which must be valid: a missing or corrupt file, or a `${VAR}` that is
+    /// unset, empty or holds a control character, is a start-up error.
     public func loadTable() throws(GatewayStartupError) -> ServingTable {
         do {
             return try TableLoader(path: tablePath, environment: environment).load()

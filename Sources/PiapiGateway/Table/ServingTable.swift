@@ -9,7 +9,8 @@ public final class ServingTable: Sendable {
     /// The credential value to inject for each target, indexed like `table.targets`.
     public let credentials: [String]
 
-    /// Fails with the first variable (by name) that `environment` does not define.
+    /// Fails with the first variable (by name) that `environment` does not define, or defines
+    /// empty or with a control character.
     public init(table: RouteTable, environment: [String: String]) throws(UnresolvedVariable) {
         var credentials: [String] = []
         credentials.reserveCapacity(table.targets.count)

@@ -7,8 +7,9 @@ public enum TableLoadError: Error, Equatable, Sendable, CustomStringConvertible 
     case missing(path: String)
     /// The file exists but could not be read, or is not a valid table.
     case unreadable(path: String, reason: TableError)
-    /// The table references `${name}`, which the environment does not define.
-    case unresolvedVariable(path: String, name: String)
+    /// The table references `${name}`, which the environment does not define, or defines
+    /// empty or with a control character.
+    case unresolvedVariable(path: String, name: String, problem: UnresolvedVariable.Problem = .unset)
 
     public var description: String {
         switch self {
@@ -16,8 +17,12 @@ public enum TableLoadError: Error, Equatable, Sendable, CustomStringConvertible 
             "route table \(path) not found"
         case .unreadable(let path, let reason):
             "cannot load route table \(path): \(reason)"
-        case .unresolvedVariable(let path, let name):
+        case .unresolvedVariable(let path, let name, .unset):
             "route table \(path) needs environment variable \(name), which is not set"
+        case .unresolvedVariable(let path, let name, .empty):
+            "route table \(path) needs environment variable \(name), which is empty"
+        case .unresolvedVariable(let path, let name, .controlCharacter):
+            "route table \(path) needs environment variable \(name), whose value contains a control character (CR, LF, tab, …)"
         }
     }
 }

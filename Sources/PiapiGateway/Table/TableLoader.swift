@@ -30,7 +30,7 @@ public struct TableLoader: Sendable {
         do {
             return try ServingTable(table: table, environment: environment)
         } catch {
-            throw .unresolvedVariable(path: path, name: error.name)
+            throw .unresolvedVariable(path: path, name: error.name, problem: error.problem)
         }
     }
 }
