@@ -1,5 +1,6 @@
 /// Follows a chunked body byte by byte without copying it, so the proxy can forward the
-/// raw bytes while still knowing, strictly, where the body ends and whether it is valid.
+/// raw bytes while still knowing, strictly (RFC 9112 §7.1), where the body ends and whether
+/// it is valid: chunk extensions must be well-formed and short.
 struct ChunkedBodyScanner: Sendable {
     /// How far a scan got.
     enum Outcome: Equatable {
@@ -14,7 +15,7 @@ struct ChunkedBodyScanner: Sendable {
     /// Where in the chunk grammar the next byte falls.
     private enum State: Sendable {
         case size(digits: Int)
-        case extensionText
+        case chunkExtension(ChunkExtensionScanner)
         case sizeLF
         case data(remaining: Int)
         case dataCR
@@ -46,19 +47,23 @@ struct ChunkedBodyScanner: Sendable {
                     guard digits < 15 else { return .invalid }
                     size = size << 4 | v
                     state = .size(digits: digits + 1)
-                } else if digits > 0 && b == UInt8(ascii: ";") {
-                    state = .extensionText
                 } else if digits > 0 && b == ASCII.cr {
                     state = .sizeLF
+                } else if digits > 0 {
+                    var chunkExtension = ChunkExtensionScanner()
+                    guard chunkExtension.take(b) else { return .invalid }
+                    state = .chunkExtension(chunkExtension)
                 } else {
                     return .invalid
                 }
-            case .extensionText:
+            case .chunkExtension(var chunkExtension):
                 let b = bytes[i]
                 if b == ASCII.cr {
+                    guard chunkExtension.isComplete else { return .invalid }
                     state = .sizeLF
-                } else if b == ASCII.lf || b == 0 {
-                    return .invalid
+                } else {
+                    guard chunkExtension.take(b) else { return .invalid }
+                    state = .chunkExtension(chunkExtension)
                 }
             case .sizeLF:
                 guard bytes[i] == ASCII.lf else { return .invalid }
