@@ -22,8 +22,17 @@ enum BodyFraming: Sendable {
         return false
     }
 
-    /// Consumes the body's share of `buffer`'s readable bytes (without moving its reader index).
+    /// Consumes the body's share of `buffer`'s readable bytes (without moving its reader index),
+    /// for a body that drops nothing: a response's, whose trailers are forwarded.
     mutating func advance(over buffer: ByteBuffer) -> Step {
+        var buffer = buffer
+        return advance(removingTrailersFrom: &buffer)
+    }
+
+    /// Consumes the body's share of `buffer`'s readable bytes. Trailer fields the body drops
+    /// (a request's, see `ChunkedBodyScanner.Trailers`) are taken out of `buffer`, moving its
+    /// reader index past them; the step counts the bytes after them, all to forward.
+    mutating func advance(removingTrailersFrom buffer: inout ByteBuffer) -> Step {
         switch self {
         case .none:
             return .done(0)
@@ -38,16 +47,24 @@ enum BodyFraming: Sendable {
             self = .length(remaining: remaining - take)
             return .more(take)
         case .chunked(var scanner):
-            let outcome = buffer.withUnsafeReadableBytes { scanner.scan($0) }
-            switch outcome {
-            case .needMore:
-                self = .chunked(scanner)
-                return .more(buffer.readableBytes)
-            case .finished(let consumed):
-                self = .none
-                return .done(consumed)
-            case .invalid:
-                return .invalid
+            while true {
+                let outcome = buffer.withUnsafeReadableBytes { scanner.scan($0) }
+                switch outcome {
+                case .forward(let n):
+                    self = .chunked(scanner)
+                    return .more(n)
+                case .drop(let n):
+                    buffer.moveReaderIndex(forwardBy: n)
+                    if buffer.readableBytes == 0 {
+                        self = .chunked(scanner)
+                        return .more(0)
+                    }
+                case .finished(let consumed):
+                    self = .none
+                    return .done(consumed)
+                case .invalid:
+                    return .invalid
+                }
             }
         }
     }

@@ -294,7 +294,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     private func pumpRequestBody(_ exchange: ProxyExchange) {
         guard let upstream = exchange.upstream else { return }
         while !exchange.requestBodyDone, inbound.readableBytes > 0 {
-            switch exchange.requestFraming.advance(over: inbound) {
+            switch exchange.requestFraming.advance(removingTrailersFrom: &inbound) {
             case .more(let n):
                 guard n > 0, let slice = inbound.readSlice(length: n) else { return }
                 exchange.bytesIn += n
