@@ -44,6 +44,8 @@ struct ChunkedBodyScanner: Sendable {
     private var state: State = .size(digits: 0)
     private var size = 0
     private var trailerBytes = 0
+    /// The chunk data seen so far: the body's content, without the framing around it.
+    private(set) var payloadBytes = 0
     private static let maxTrailerBytes = 32 * 1024
 
     init(trailers: Trailers = .forwarded) {
@@ -89,6 +91,7 @@ struct ChunkedBodyScanner: Sendable {
             case .data(let remaining):
                 let take = min(remaining, n - i)
                 i += take
+                payloadBytes += take
                 state = remaining == take ? .dataCR : .data(remaining: remaining - take)
                 continue
             case .size(let digits):
