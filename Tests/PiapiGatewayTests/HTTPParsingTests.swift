@@ -29,7 +29,7 @@ import Testing
     @Test(arguments: [
         ("5\r\nhello\r\n0\r\n\r\n", ChunkedBodyScanner.Outcome.finished(consumed: 15)),
         ("5;a=b\r\nhello\r\n0\r\nx-trailer: 1\r\n\r\nextra", .finished(consumed: 33)),
-        ("5\r\nhel", .needMore),
+        ("5\r\nhel", .forward(6)),
         ("g\r\n", .invalid),
         ("5\r\nhelloX", .invalid),
         ("\r\n", .invalid),
@@ -46,7 +46,7 @@ import Testing
         let body = Array("3\r\nabc\r\n0\r\n\r\n".utf8)
         for (i, byte) in body.enumerated() {
             let outcome = [byte].withUnsafeBytes { scanner.scan($0) }
-            #expect(outcome == (i == body.count - 1 ? .finished(consumed: 1) : .needMore))
+            #expect(outcome == (i == body.count - 1 ? .finished(consumed: 1) : .forward(1)))
         }
     }
 }

@@ -22,32 +22,51 @@ enum BodyFraming: Sendable {
         return false
     }
 
-    /// Consumes the body's share of `buffer`'s readable bytes (without moving its reader index).
+    /// Consumes the body's share of `buffer`'s readable bytes (without moving its reader index),
+    /// for a body that drops nothing: a response's, whose trailers are forwarded.
     mutating func advance(over buffer: ByteBuffer) -> Step {
+        var buffer = buffer
+        return advance(removingTrailersFrom: &buffer).step
+    }
+
+    /// Consumes the body's share of `buffer`'s readable bytes. Trailer fields the body drops
+    /// (a request's, see `ChunkedBodyScanner.Trailers`) are taken out of `buffer`, moving its
+    /// reader index past them; the step counts the bytes after them, all to forward, and
+    /// `payload` how many of those are content rather than chunk framing.
+    mutating func advance(removingTrailersFrom buffer: inout ByteBuffer) -> (step: Step, payload: Int) {
         switch self {
         case .none:
-            return .done(0)
+            return (.done(0), 0)
         case .untilClose:
-            return .more(buffer.readableBytes)
+            return (.more(buffer.readableBytes), buffer.readableBytes)
         case .length(let remaining):
             let take = min(remaining, buffer.readableBytes)
             if take == remaining {
                 self = .none
-                return .done(take)
+                return (.done(take), take)
             }
             self = .length(remaining: remaining - take)
-            return .more(take)
+            return (.more(take), take)
         case .chunked(var scanner):
-            let outcome = buffer.withUnsafeReadableBytes { scanner.scan($0) }
-            switch outcome {
-            case .needMore:
-                self = .chunked(scanner)
-                return .more(buffer.readableBytes)
-            case .finished(let consumed):
-                self = .none
-                return .done(consumed)
-            case .invalid:
-                return .invalid
+            let before = scanner.payloadBytes
+            while true {
+                let outcome = buffer.withUnsafeReadableBytes { scanner.scan($0) }
+                switch outcome {
+                case .forward(let n):
+                    self = .chunked(scanner)
+                    return (.more(n), scanner.payloadBytes - before)
+                case .drop(let n):
+                    buffer.moveReaderIndex(forwardBy: n)
+                    if buffer.readableBytes == 0 {
+                        self = .chunked(scanner)
+                        return (.more(0), scanner.payloadBytes - before)
+                    }
+                case .finished(let consumed):
+                    self = .none
+                    return (.done(consumed), scanner.payloadBytes - before)
+                case .invalid:
+                    return (.invalid, 0)
+                }
             }
         }
     }

@@ -1,43 +1,97 @@
 /// Follows a chunked body byte by byte without copying it, so the proxy can forward the
-/// raw bytes while still knowing, strictly, where the body ends and whether it is valid.
+/// raw bytes while still knowing, strictly (RFC 9112 §7.1), where the body ends and whether
+/// it is valid: chunk extensions must be well-formed and short, trailer lines well-formed
+/// fields.
 struct ChunkedBodyScanner: Sendable {
+    /// What becomes of the trailer fields.
+    enum Trailers: Sendable {
+        /// Forwarded with the rest of the body (a response's, to the client).
+        case forwarded
+        /// Left out (a request's): the upstream gets the last chunk followed directly by the
+        /// final CRLF, so fields the client adds after the head never reach it.
+        case dropped
+    }
+
     /// How far a scan got.
     enum Outcome: Equatable {
-        /// All given bytes belong to the body; more are needed.
-        case needMore
+        /// The first this many given bytes belong to the body and are forwarded; more are
+        /// needed. Fewer than all the given bytes only where trailer fields to drop follow.
+        case forward(Int)
+        /// The first this many given bytes are trailer fields to drop; more are needed.
+        case drop(Int)
         /// The body ended after this many of the given bytes.
         case finished(consumed: Int)
-        /// The framing is invalid.
+        /// The framing is invalid, in the bytes reported or in any given after them.
         case invalid
     }
 
     /// Where in the chunk grammar the next byte falls.
     private enum State: Sendable {
         case size(digits: Int)
-        case extensionText
+        case chunkExtension(ChunkExtensionScanner)
         case sizeLF
         case data(remaining: Int)
         case dataCR
         case dataLF
         case trailerLineStart
-        case trailerLine
-        case trailerLF(lineWasEmpty: Bool)
+        case trailerName
+        case trailerValue
+        case trailerLF
+        case finalLF
     }
 
+    let trailers: Trailers
     private var state: State = .size(digits: 0)
     private var size = 0
     private var trailerBytes = 0
+    /// The chunk data seen so far: the body's content, without the framing around it.
+    private(set) var payloadBytes = 0
     private static let maxTrailerBytes = 32 * 1024
 
-    /// Advances over `bytes`, stopping at the end of the body.
+    init(trailers: Trailers = .forwarded) {
+        self.trailers = trailers
+    }
+
+    /// Advances over `bytes`, stopping at the end of the body and where trailer fields to drop
+    /// begin or end. The bytes past such a stop are checked too, not consumed: a framing error
+    /// already in sight makes the outcome invalid, so nothing before it goes upstream either.
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        let outcome = scanSegment(bytes)
+        switch outcome {
+        case .forward(let n), .drop(let n):
+            guard n < bytes.count else { return outcome }
+            var ahead = self
+            return ahead.checkAll(UnsafeRawBufferPointer(rebasing: bytes[n...])) ? outcome : .invalid
+        case .finished, .invalid:
+            return outcome
+        }
+    }
+
+    /// Whether `bytes` hold no framing error, up to the end of the body.
+    private mutating func checkAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var rest = bytes
+        while !rest.isEmpty {
+            switch scanSegment(rest) {
+            case .forward(let n), .drop(let n): rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+            case .finished: return true
+            case .invalid: return false
+            }
+        }
+        return true
+    }
+
+    /// Advances over `bytes` up to the end of the body or to the next boundary between bytes
+    /// to forward and trailer fields to drop.
+    private mutating func scanSegment(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         var i = 0
         let n = bytes.count
+        var dropping = trailers == .dropped && isInTrailerField
         while i < n {
             switch state {
             case .data(let remaining):
                 let take = min(remaining, n - i)
                 i += take
+                payloadBytes += take
                 state = remaining == take ? .dataCR : .data(remaining: remaining - take)
                 continue
             case .size(let digits):
@@ -46,19 +100,23 @@ struct ChunkedBodyScanner: Sendable {
                     guard digits < 15 else { return .invalid }
                     size = size << 4 | v
                     state = .size(digits: digits + 1)
-                } else if digits > 0 && b == UInt8(ascii: ";") {
-                    state = .extensionText
                 } else if digits > 0 && b == ASCII.cr {
                     state = .sizeLF
+                } else if digits > 0 {
+                    var chunkExtension = ChunkExtensionScanner()
+                    guard chunkExtension.take(b) else { return .invalid }
+                    state = .chunkExtension(chunkExtension)
                 } else {
                     return .invalid
                 }
-            case .extensionText:
+            case .chunkExtension(var chunkExtension):
                 let b = bytes[i]
                 if b == ASCII.cr {
+                    guard chunkExtension.isComplete else { return .invalid }
                     state = .sizeLF
-                } else if b == ASCII.lf || b == 0 {
-                    return .invalid
+                } else {
+                    guard chunkExtension.take(b) else { return .invalid }
+                    state = .chunkExtension(chunkExtension)
                 }
             case .sizeLF:
                 guard bytes[i] == ASCII.lf else { return .invalid }
@@ -76,32 +134,53 @@ struct ChunkedBodyScanner: Sendable {
                 state = .size(digits: 0)
             case .trailerLineStart:
                 let b = bytes[i]
-                if b == ASCII.cr {
-                    state = .trailerLF(lineWasEmpty: true)
-                } else if b == ASCII.lf || b == 0 {
-                    return .invalid
-                } else {
-                    state = .trailerLine
+                let fieldStarts = b != ASCII.cr
+                if trailers == .dropped, fieldStarts != dropping {
+                    if i > 0 { return dropping ? .drop(i) : .forward(i) }
+                    dropping = fieldStarts
                 }
-            case .trailerLine:
+                if fieldStarts {
+                    guard ASCII.isTokenChar(b) else { return .invalid }
+                    state = .trailerName
+                } else {
+                    state = .finalLF
+                }
+            case .trailerName:
+                let b = bytes[i]
+                if b == ASCII.colon {
+                    state = .trailerValue
+                } else if !ASCII.isTokenChar(b) {
+                    return .invalid
+                }
+            case .trailerValue:
                 let b = bytes[i]
                 if b == ASCII.cr {
-                    state = .trailerLF(lineWasEmpty: false)
-                } else if b == ASCII.lf || b == 0 {
+                    state = .trailerLF
+                } else if !HeaderField.allowsInValue(b) {
                     return .invalid
                 }
-            case .trailerLF(let lineWasEmpty):
+            case .trailerLF:
                 guard bytes[i] == ASCII.lf else { return .invalid }
-                if lineWasEmpty { return .finished(consumed: i + 1) }
                 state = .trailerLineStart
+            case .finalLF:
+                guard bytes[i] == ASCII.lf else { return .invalid }
+                return .finished(consumed: i + 1)
             }
-            if case .trailerLine = state {
+            if isInTrailerField {
                 trailerBytes += 1
                 guard trailerBytes <= Self.maxTrailerBytes else { return .invalid }
             }
             i += 1
         }
-        return .needMore
+        return dropping ? .drop(n) : .forward(n)
+    }
+
+    /// Whether the next byte is inside a trailer field line (past its first byte).
+    private var isInTrailerField: Bool {
+        switch state {
+        case .trailerName, .trailerValue, .trailerLF: true
+        default: false
+        }
     }
 
     private static func hexValue(_ b: UInt8) -> Int? {

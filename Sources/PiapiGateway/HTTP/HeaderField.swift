@@ -9,7 +9,8 @@ struct HeaderField: Sendable {
     var role: HeaderName.Role
 
     /// Splits the header block `bytes[start..<end]` (each line ending in CRLF, the final
-    /// empty line excluded) into fields. Rejects bare CR/LF, NUL, folded lines and bad names.
+    /// empty line excluded) into fields. Rejects bare CR/LF, every other control character
+    /// but HTAB (NUL, VT, DEL…), folded lines and bad names.
     static func parseBlock(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> [HeaderField]? {
         var fields: [HeaderField] = []
         fields.reserveCapacity(16)
@@ -20,7 +21,7 @@ struct HeaderField: Sendable {
             while i < end {
                 let b = bytes[i]
                 if b == ASCII.cr { break }
-                if b == ASCII.lf || b == 0 { return nil }
+                if !allowsInValue(b) { return nil }
                 if colon < 0 && b == ASCII.colon { colon = i }
                 i += 1
             }
@@ -35,5 +36,13 @@ struct HeaderField: Sendable {
                                       role: HeaderName.role(of: bytes, name)))
         }
         return fields
+    }
+
+    /// Whether a field value may hold `b` (RFC 9110 §5.5): HTAB, SP, visible ASCII and
+    /// obs-text. Other control characters are refused rather than forwarded, since the
+    /// next parser may read them differently (as a line end, a separator…).
+    @inline(__always)
+    static func allowsInValue(_ b: UInt8) -> Bool {
+        b == ASCII.tab || (b >= 0x20 && b != 0x7F)
     }
 }

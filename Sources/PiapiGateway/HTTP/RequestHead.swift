@@ -18,8 +18,9 @@ struct RequestHead {
     var apiKey: Range<Int>?
     /// The client's `X-Request-ID`, when it is a valid one.
     var requestID: Range<Int>?
-    /// Header names listed in `Connection`, lower-cased: dropped when forwarding.
-    var connectionTokens: [[UInt8]]
+    /// Header names listed in `Connection`, lower-cased: dropped when forwarding. A set, so a
+    /// head listing thousands costs one lookup per header, not a comparison with each name.
+    var connectionTokens: Set<[UInt8]>
     var isHeadMethod: Bool
     /// The client's own `X-Forwarded-For`, to extend.
     var forwardedFor: Range<Int>?
@@ -65,7 +66,7 @@ struct RequestHead {
         var bearerKey: Range<Int>?
         var apiKey: Range<Int>?
         var requestID: Range<Int>?
-        var connectionTokens: [[UInt8]] = []
+        var connectionTokens: Set<[UInt8]> = []
         var isHeadMethod = false
         var forwardedFor: Range<Int>?
         var hadZeroContentLength = false
@@ -144,13 +145,17 @@ struct RequestHead {
                 }
                 sawTransferEncoding = true
             case .connection:
+                // Each name is lower-cased into this buffer, copied into the set only when new.
+                var name: [UInt8] = []
                 ASCII.forEachToken(b, field.value) { token in
                     if ASCII.equalsIgnoringCase(b, token, close) {
                         p.keepAlive = false
                     } else if ASCII.equalsIgnoringCase(b, token, keepAliveToken) {
                         if isHTTP10 { p.keepAlive = true }
                     } else {
-                        p.connectionTokens.append(b[token].map(ASCII.lower))
+                        name.removeAll(keepingCapacity: true)
+                        name.append(contentsOf: b[token].lazy.map(ASCII.lower))
+                        p.connectionTokens.insert(name)
                     }
                 }
             case .authorization:
@@ -178,7 +183,7 @@ struct RequestHead {
             guard contentLength == nil else {
                 return .failure(Malformed(reason: "Content-Length together with Transfer-Encoding"))
             }
-            p.framing = .chunked(ChunkedBodyScanner())
+            p.framing = .chunked(ChunkedBodyScanner(trailers: .dropped))
         } else if let length = contentLength {
             if length > 0 { p.framing = .length(remaining: length) } else { p.hadZeroContentLength = true }
         }

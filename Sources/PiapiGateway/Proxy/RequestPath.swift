@@ -22,26 +22,35 @@ enum RequestPath: Equatable {
         return .proxy(service: serviceStart..<i, rest: i..<path.upperBound)
     }
 
-    /// Whether `<rest>` tries to leave the base path: a `.` or `..` segment (dots possibly
-    /// written `%2e`) or an encoded slash anywhere.
+    /// Whether `<rest>` tries to leave the base path, as the gateway or the upstream's server
+    /// may read it: a `.` or `..` segment (dots possibly written `%2e`), also with parameters
+    /// after it (`..;x`, `.%3bx`: Tomcat and Spring drop them and see `..`), or an encoded
+    /// slash or any backslash, plain or encoded (IIS takes `\` for `/`).
     static func escapesBase(_ b: UnsafeRawBufferPointer, _ rest: Range<Int>) -> Bool {
         var i = rest.lowerBound
         var dots = 0
         var other = false
-        func segmentEnds() -> Bool { !other && (dots == 1 || dots == 2) }
+        func isDotSegment() -> Bool { !other && (dots == 1 || dots == 2) }
         while i < rest.upperBound {
             let c = b[i]
             if c == UInt8(ascii: "/") {
-                if segmentEnds() { return true }
+                if isDotSegment() { return true }
                 dots = 0
                 other = false
                 i += 1
+            } else if c == UInt8(ascii: "\\") {
+                return true
             } else if c == UInt8(ascii: "%"), i + 2 < rest.upperBound {
                 let hi = ASCII.lower(b[i + 1])
                 let lo = ASCII.lower(b[i + 2])
                 if hi == UInt8(ascii: "2") && lo == UInt8(ascii: "f") { return true }
+                if hi == UInt8(ascii: "5") && lo == UInt8(ascii: "c") { return true }
                 if hi == UInt8(ascii: "2") && lo == UInt8(ascii: "e") {
                     dots += 1
+                    i += 3
+                } else if hi == UInt8(ascii: "3") && lo == UInt8(ascii: "b") {
+                    if isDotSegment() { return true }
+                    other = true
                     i += 3
                 } else {
                     // Not an encoded dot: step over the `%` alone, so a `/` right after it
@@ -52,11 +61,15 @@ enum RequestPath: Equatable {
             } else if c == UInt8(ascii: ".") {
                 dots += 1
                 i += 1
+            } else if c == UInt8(ascii: ";") {
+                if isDotSegment() { return true }
+                other = true
+                i += 1
             } else {
                 other = true
                 i += 1
             }
         }
-        return segmentEnds()
+        return isDotSegment()
     }
 }

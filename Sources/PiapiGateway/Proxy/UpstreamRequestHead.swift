@@ -18,12 +18,17 @@ enum UpstreamRequestHead {
             writeQuery(b, head.query, target: target, into: &out)
             out.writeStaticString(" HTTP/1.1\r\n")
             out.writeBytes(target.hostLine)
+            // Each name looked up in `Connection`'s set is lower-cased into this one buffer.
+            var name: [UInt8] = []
             for field in head.fields {
                 switch field.role {
                 case .other:
                     if target.injectionMode == .header, ASCII.equalsIgnoringCase(b, field.name, target.injectedName) { continue }
-                    if !head.connectionTokens.isEmpty,
-                       head.connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) }) { continue }
+                    if !head.connectionTokens.isEmpty {
+                        name.removeAll(keepingCapacity: true)
+                        name.append(contentsOf: b[field.name].lazy.map(ASCII.lower))
+                        if head.connectionTokens.contains(name) { continue }
+                    }
                     out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
                 case .requestID, .authorization, .apiKey, .contentLength, .transferEncoding, .connection, .hopByHop, .host,
                      .forwardedFor, .forwardedProto:

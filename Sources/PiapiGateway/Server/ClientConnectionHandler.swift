@@ -334,17 +334,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     private func pumpRequestBody(_ exchange: ProxyExchange) {
         guard let upstream = exchange.upstream else { return }
         while !exchange.requestBodyDone, inbound.readableBytes > 0 {
-            switch exchange.requestFraming.advance(over: inbound) {
+            let (step, payload) = exchange.requestFraming.advance(removingTrailersFrom: &inbound)
+            switch step {
             case .more(let n):
                 guard n > 0, let slice = inbound.readSlice(length: n) else { return }
                 exchange.bytesIn += n
-                exchange.hold(slice, limit: configuration.retryBodyLimit)
+                exchange.hold(slice, payload: payload, limit: configuration.retryBodyLimit)
                 upstream.write(slice)
                 upstreamNeedsFlush = true
             case .done(let n):
                 if n > 0, let slice = inbound.readSlice(length: n) {
                     exchange.bytesIn += n
-                    exchange.hold(slice, limit: configuration.retryBodyLimit)
+                    exchange.hold(slice, payload: payload, limit: configuration.retryBodyLimit)
                     upstream.write(slice)
                 }
                 upstreamNeedsFlush = true

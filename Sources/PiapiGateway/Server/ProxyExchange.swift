@@ -29,6 +29,8 @@ final class ProxyExchange {
     /// The request body bytes sent so far, kept while a later candidate may need them again;
     /// nil when the body is too large (or the route has one candidate): no replay.
     var replay: ByteBuffer?
+    /// The body's content in `replay`, chunk framing aside: what `--retry-body-limit` counts.
+    private var replayPayload = 0
     /// The failure response of the try in progress, being read whole (not forwarded).
     var capture: CapturedResponse?
     /// The last failure response read whole, returned if no later try gets a response.
@@ -65,11 +67,18 @@ final class ProxyExchange {
         return record
     }
 
-    /// Keeps `bytes` for a replay unless the body outgrows `limit`.
-    func hold(_ bytes: ByteBuffer, limit: Int) {
+    /// The chunk framing a replay may hold beside a small limit's content; beyond that, as much
+    /// as the limit. Tiny chunks or long chunk extensions cannot make it many times the limit.
+    static let minFramingAllowance = 64 * 1024
+
+    /// Keeps `bytes` (`payload` of them content, the rest chunk framing) for a replay unless
+    /// the content outgrows `limit` or the framing its allowance.
+    func hold(_ bytes: ByteBuffer, payload: Int, limit: Int) {
         guard var held = replay else { return }
         replay = nil  // `held` is now the only reference: appending does not copy
-        guard held.readableBytes + bytes.readableBytes <= limit else { return }
+        replayPayload += payload
+        let framing = held.readableBytes + bytes.readableBytes - replayPayload
+        guard replayPayload <= limit, framing <= max(limit, Self.minFramingAllowance) else { return }
         held.writeImmutableBuffer(bytes)
         replay = held
     }
