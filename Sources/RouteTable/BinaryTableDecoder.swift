@@ -9,8 +9,8 @@ public enum BinaryTableDecoder {
         }
         var header = ByteReader(bytes[BinaryFormat.magic.count...])
         let version = try header.u16("header")
-        guard version == BinaryFormat.version else {
-            throw .unrecognized("format version \(version); this build reads version \(BinaryFormat.version)")
+        guard BinaryFormat.readableVersions.contains(version) else {
+            throw .unrecognized("format version \(version); this build reads versions \(BinaryFormat.readableVersions.lowerBound) to \(BinaryFormat.readableVersions.upperBound)")
         }
         guard try header.u16("header") == 0 else { throw .corrupt("unknown header flags") }
         let length = Int(try header.u32("header"))
@@ -20,10 +20,10 @@ public enum BinaryTableDecoder {
         }
         let payload = bytes[BinaryFormat.headerSize...]
         guard SHA256.hash(data: payload).elementsEqual(checksum) else { throw .corrupt("payload checksum mismatch") }
-        return try decodePayload(payload)
+        return try decodePayload(payload, version: version)
     }
 
-    private static func decodePayload(_ payload: ArraySlice<UInt8>) throws(TableError) -> RouteTable {
+    private static func decodePayload(_ payload: ArraySlice<UInt8>, version: UInt16) throws(TableError) -> RouteTable {
         var r = ByteReader(payload)
 
         var strings: [String] = []
@@ -70,12 +70,33 @@ public enum BinaryTableDecoder {
                 injection: Injection(mode: mode, name: name, value: SecretTemplate(parts: parts))))
         }
 
+        // Version 1 has no prices and no limits.
+        let hasPricesAndLimits = version >= 2
+        var prices: [String: ModelPrice] = [:]
+        if hasPricesAndLimits {
+            var previous: String?
+            for _ in 0..<(try r.count("prices", minSize: 36)) {
+                let model = try string("price model")
+                if let previous, !previous.utf8.lexicographicallyPrecedes(model.utf8) {
+                    throw .corrupt("prices are not sorted by model, or a model is listed twice")
+                }
+                previous = model
+                let input = Double(bitPattern: try r.u64("price"))
+                let output = Double(bitPattern: try r.u64("price"))
+                let cacheRead = Double(bitPattern: try r.u64("price"))
+                let cacheWrite = Double(bitPattern: try r.u64("price"))
+                guard prices.updateValue(ModelPrice(input: input, output: output, cacheRead: cacheRead, cacheWrite: cacheWrite),
+                                         forKey: model) == nil else { throw .corrupt("a model is priced twice") }
+            }
+        }
+
         var users: [UserRoutes] = []
-        let userCount = try r.count("users", minSize: 38)
+        let userCount = try r.count("users", minSize: hasPricesAndLimits ? 39 : 38)
         users.reserveCapacity(userCount)
         for _ in 0..<userCount {
             let digest = try r.digest("key digest")
             let name = try string("user name")
+            let limits = hasPricesAndLimits ? try readLimits(&r) : .unlimited
             var routes: [Route] = []
             for _ in 0..<Int(try r.u16("route count")) {
                 let service = try string("route service")
@@ -90,15 +111,34 @@ public enum BinaryTableDecoder {
                 }
                 routes.append(Route(service: service, strategy: strategy, candidates: candidates))
             }
-            users.append(UserRoutes(keyDigest: digest, name: name, routes: routes))
+            users.append(UserRoutes(keyDigest: digest, name: name, routes: routes, limits: limits))
         }
         guard r.remaining == 0 else { throw .corrupt("\(r.remaining) unexpected bytes after the users") }
 
         do {
-            return try RouteTable(targets: targets, users: users)
+            return try RouteTable(targets: targets, users: users, prices: prices)
         } catch {
             if case .invalid(let why) = error { throw .corrupt(why) }
             throw error
         }
+    }
+
+    /// The limits mask and the values it announces; a count too large for `Int` is corrupt
+    /// here, the range and sign of every value are checked by `RouteTable.init`.
+    private static func readLimits(_ r: inout ByteReader) throws(TableError) -> UserLimits {
+        let fields = UserLimits.Field.allCases
+        let mask = try r.u8("limits")
+        guard mask >> fields.count == 0 else { throw .corrupt("unknown limits") }
+        var limits = UserLimits.unlimited
+        for (bit, field) in fields.enumerated() where mask & (1 << bit) != 0 {
+            let raw = try r.u64("limit")
+            if field.isUSD {
+                limits[usd: field] = Double(bitPattern: raw)
+            } else {
+                guard let count = Int(exactly: raw) else { throw .corrupt("\(field.name) out of range") }
+                limits[count: field] = count
+            }
+        }
+        return limits
     }
 }

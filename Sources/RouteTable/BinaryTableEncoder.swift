@@ -44,10 +44,18 @@ public enum BinaryTableEncoder {
             }
         }
 
+        let models = table.pricedModels
+        body.u32(UInt32(models.count))
+        for model in models {
+            body.u32(strings.id(model))
+            for rate in table.prices[model]!.rates { body.u64(rate.bitPattern) }
+        }
+
         body.u32(UInt32(table.users.count))
         for user in table.users {
             body.raw(user.keyDigest.bytes)
             body.u32(strings.id(user.name))
+            limits(user.limits, into: &body)
             body.u16(UInt16(user.routes.count))
             for route in user.routes {
                 body.u32(strings.id(route.service))
@@ -69,5 +77,17 @@ public enum BinaryTableEncoder {
         }
         out.raw(body.bytes)
         return out.bytes
+    }
+
+    /// The limits mask, then each set limit: counts as integers, USD as f64 bit patterns.
+    private static func limits(_ limits: UserLimits, into body: inout ByteWriter) {
+        let fields = UserLimits.Field.allCases
+        var mask: UInt8 = 0
+        for (bit, field) in fields.enumerated() where limits.isSet(field) { mask |= 1 << bit }
+        body.u8(mask)
+        for field in fields {
+            if let count = limits[count: field] { body.u64(UInt64(count)) }
+            if let usd = limits[usd: field] { body.u64(usd.bitPattern) }
+        }
     }
 }

@@ -33,6 +33,11 @@ struct ByteReader {
         return UInt32(s[i]) | UInt32(s[i + 1]) << 8 | UInt32(s[i + 2]) << 16 | UInt32(s[i + 3]) << 24
     }
 
+    mutating func u64(_ what: String) throws(TableError) -> UInt64 {
+        let s = try take(8, what)
+        return s.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
     /// A key digest, read in place without an intermediate array.
     mutating func digest(_ what: String) throws(TableError) -> KeyDigest {
         KeyDigest(bytes: try take(32, what))!

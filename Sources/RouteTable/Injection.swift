@@ -15,6 +15,18 @@ public struct Injection: Hashable, Sendable {
     /// literal parts are already percent-encoded and resolved variables get encoded at load.
     public var value: SecretTemplate
 
+    /// Headers that frame or route the request, or are hop-by-hop (lowercased): setting one to
+    /// the key would break the proxied request or let the key rewrite its framing. The compiler
+    /// refuses them as `auth.name`, and every loaded table is checked against them (`WireCheck`).
+    public static let reservedHeaderNames: Set<String> = [
+        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade", "proxy-connection",
+    ]
+
+    /// Whether `name` is one of `reservedHeaderNames`, in any letter case.
+    public static func isReservedHeader(_ name: String) -> Bool {
+        reservedHeaderNames.contains(name.lowercased())
+    }
+
     public init(mode: Mode, name: String, value: SecretTemplate) {
         self.mode = mode
         self.name = name

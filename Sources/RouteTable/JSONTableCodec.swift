@@ -17,9 +17,11 @@ public enum JSONTableCodec {
                     injection: .init(mode: t.injection.mode.name, name: t.injection.name,
                                      value: t.injection.value.parts.map(Document.Part.init)))
             },
+            prices: table.prices.mapValues(Document.Price.init),
             users: table.users.map { u in
                 Document.User(
                     name: u.name, keySHA256: u.keyDigest.hex,
+                    limits: u.limits.isUnlimited ? nil : Document.Limits(u.limits),
                     routes: u.routes.map { r in
                         Document.Route(service: r.service, strategy: r.strategy.name,
                                        candidates: r.candidates.map { .init(target: $0.target, weight: Int($0.weight), enabled: $0.enabled) })
@@ -27,7 +29,7 @@ public enum JSONTableCodec {
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain strings and integers cannot fail.
+        // Encoding strings, integers and finite numbers (RouteTable.init refuses the others) cannot fail.
         var bytes = Array(try! encoder.encode(document))
         bytes.append(UInt8(ascii: "\n"))
         return bytes
@@ -41,8 +43,13 @@ public enum JSONTableCodec {
             throw .corrupt("JSON table does not match the expected shape (\(Self.summary(of: error)))")
         }
         guard document.format == formatName else { throw .unrecognized("JSON format is \"\(document.format)\"") }
-        guard document.version == Int(BinaryFormat.version) else {
-            throw .unrecognized("format version \(document.version); this build reads version \(BinaryFormat.version)")
+        let versions = BinaryFormat.readableVersions
+        guard let version = UInt16(exactly: document.version), versions.contains(version) else {
+            throw .unrecognized("format version \(document.version); this build reads versions \(versions.lowerBound) to \(versions.upperBound)")
+        }
+        // Version 1 has no prices and no limits; a file that claims it and has them is not one we wrote.
+        if version < 2, document.prices != nil || document.users.contains(where: { $0.limits != nil }) {
+            throw .corrupt("a version 1 table carries prices or limits")
         }
         var targets: [Target] = []
         for t in document.targets {
@@ -81,10 +88,10 @@ public enum JSONTableCodec {
                 }
                 routes.append(Route(service: r.service, strategy: strategy, candidates: candidates))
             }
-            users.append(UserRoutes(keyDigest: digest, name: u.name, routes: routes))
+            users.append(UserRoutes(keyDigest: digest, name: u.name, routes: routes, limits: u.limits?.limits ?? .unlimited))
         }
         do {
-            return try RouteTable(targets: targets, users: users)
+            return try RouteTable(targets: targets, users: users, prices: (document.prices ?? [:]).mapValues(\.price))
         } catch {
             if case .invalid(let why) = error { throw .corrupt(why) }
             throw error
@@ -137,7 +144,47 @@ public enum JSONTableCodec {
         struct User: Codable {
             var name: String
             var keySHA256: String
+            /// Absent for a user without limits (and in version 1).
+            var limits: Limits?
             var routes: [Route]
+        }
+        struct Price: Codable {
+            var input: Double
+            var output: Double
+            var cacheRead: Double
+            var cacheWrite: Double
+
+            init(_ price: ModelPrice) {
+                input = price.input
+                output = price.output
+                cacheRead = price.cacheRead
+                cacheWrite = price.cacheWrite
+            }
+
+            var price: ModelPrice { ModelPrice(input: input, output: output, cacheRead: cacheRead, cacheWrite: cacheWrite) }
+        }
+        /// The config's field names; an absent field is unlimited.
+        struct Limits: Codable {
+            var requestsPerMinute: Int?
+            var concurrentRequests: Int?
+            var tokensPerDay: Int?
+            var tokensPerMonth: Int?
+            var usdPerDay: Double?
+            var usdPerMonth: Double?
+
+            init(_ limits: UserLimits) {
+                requestsPerMinute = limits.requestsPerMinute
+                concurrentRequests = limits.concurrentRequests
+                tokensPerDay = limits.tokensPerDay
+                tokensPerMonth = limits.tokensPerMonth
+                usdPerDay = limits.usdPerDay
+                usdPerMonth = limits.usdPerMonth
+            }
+
+            var limits: UserLimits {
+                UserLimits(requestsPerMinute: requestsPerMinute, concurrentRequests: concurrentRequests, tokensPerDay: tokensPerDay,
+                           tokensPerMonth: tokensPerMonth, usdPerDay: usdPerDay, usdPerMonth: usdPerMonth)
+            }
         }
         struct Route: Codable {
             var service: String
@@ -153,6 +200,8 @@ public enum JSONTableCodec {
         var format: String
         var version: Int
         var targets: [Target]
+        /// Always written from version 2 on (`{}` without prices); absent in version 1.
+        var prices: [String: Price]?
         var users: [User]
     }
 }

@@ -7,13 +7,18 @@ public struct RouteTable: Sendable {
     public let targets: [Target]
     /// Every user, sorted by key digest.
     public let users: [UserRoutes]
+    /// USD per million tokens, by model name as the upstream's responses spell it (empty when
+    /// the config has no `prices`). Look models up with `price(for:)`.
+    public let prices: [String: ModelPrice]
     private let userIndex: [KeyDigest: Int]
 
     /// Builds a table, putting targets and users in their canonical order (so two equal
     /// tables encode to the same bytes). Candidate indices refer to `targets` as given.
-    /// Every decoder builds through here, so each loaded target's wire strings are re-checked.
-    public init(targets: [Target], users: [UserRoutes]) throws(TableError) {
+    /// Every decoder builds through here, so each loaded target's wire strings are re-checked,
+    /// and every price and limit must be one the compiler could have written.
+    public init(targets: [Target], users: [UserRoutes], prices: [String: ModelPrice] = [:]) throws(TableError) {
         for index in targets.indices { try WireCheck.check(targets[index], index: index) }
+        for (model, price) in prices { try ModelPrice.check(price, model: model) }
         guard Set(targets).count == targets.count else { throw .invalid("a target is listed twice") }
         let order = targets.indices.sorted { Target.storageOrder(targets[$0], targets[$1]) }
         var newIndex = [Int](repeating: 0, count: targets.count)
@@ -29,6 +34,7 @@ public struct RouteTable: Sendable {
             guard index.updateValue(u, forKey: sortedUsers[u].keyDigest) == nil else {
                 throw .invalid("two users share one key digest")
             }
+            try UserLimits.check(sortedUsers[u].limits, user: u)
             // Routes are sorted by service (UserRoutes.init), so a repeat sits next to its twin.
             let routes = sortedUsers[u].routes
             for (a, b) in zip(routes, routes.dropFirst()) where a.service == b.service {
@@ -47,7 +53,19 @@ public struct RouteTable: Sendable {
         }
         self.targets = order.map { targets[$0] }
         self.users = sortedUsers
+        self.prices = prices
         self.userIndex = index
+    }
+
+    /// The price of a model, matched exactly (case and all) against the `prices` keys: a
+    /// response's `model` that is not listed there has no price (nil), so its cost is unknown.
+    public func price(for model: String) -> ModelPrice? {
+        prices[model]
+    }
+
+    /// The priced model names in storage order (sorted by their UTF-8 bytes).
+    public var pricedModels: [String] {
+        prices.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// The number of (user, service type) routes.
@@ -91,6 +109,6 @@ public struct RouteTable: Sendable {
 
 extension RouteTable: Equatable {
     public static func == (a: RouteTable, b: RouteTable) -> Bool {
-        a.targets == b.targets && a.users == b.users
+        a.targets == b.targets && a.users == b.users && a.prices == b.prices
     }
 }

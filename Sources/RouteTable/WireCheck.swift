@@ -21,6 +21,9 @@ enum WireCheck {
         switch injection.mode {
         case .header:
             guard isToken(injection.name) else { throw refuse("has a header name that is not an HTTP token") }
+            guard !Injection.isReservedHeader(injection.name) else {
+                throw refuse("has a header name the gateway manages (Host, Content-Length, Transfer-Encoding, hop-by-hop headers)")
+            }
             guard literals.allSatisfy({ !$0.isEmpty && !hasControlCharacter($0) }) else {
                 throw refuse("has a credential part that is empty or holds control characters")
             }

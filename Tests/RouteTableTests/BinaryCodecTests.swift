@@ -32,8 +32,9 @@ import Testing
         #expect(BinaryTableEncoder.encode(a) == BinaryTableEncoder.encode(try SampleTables.small()))
     }
 
-    @Test func everyTruncationIsAnErrorNeverACrash() throws {
-        let bytes = BinaryTableEncoder.encode(try SampleTables.small())
+    @Test(arguments: [false, true])
+    func everyTruncationIsAnErrorNeverACrash(priced: Bool) throws {
+        let bytes = BinaryTableEncoder.encode(try priced ? SampleTables.priced() : SampleTables.small())
         for length in 0..<bytes.count {
             #expect(throws: TableError.self, "truncated at \(length)") {
                 try BinaryTableDecoder.decode(Array(bytes.prefix(length)))
@@ -41,8 +42,9 @@ import Testing
         }
     }
 
-    @Test func everySingleByteFlipIsDetected() throws {
-        let bytes = BinaryTableEncoder.encode(try SampleTables.small())
+    @Test(arguments: [false, true])
+    func everySingleByteFlipIsDetected(priced: Bool) throws {
+        let bytes = BinaryTableEncoder.encode(try priced ? SampleTables.priced() : SampleTables.small())
         for offset in bytes.indices {
             for mask: UInt8 in [0x01, 0x80, 0xff] {
                 var altered = bytes
@@ -68,8 +70,8 @@ import Testing
 
     @Test func otherVersionsAndForeignFilesAreNamed() throws {
         var bytes = BinaryTableEncoder.encode(try SampleTables.small())
-        bytes[8] = 2
-        #expect(throws: TableError.unrecognized("format version 2; this build reads version 1")) {
+        bytes[8] = 3
+        #expect(throws: TableError.unrecognized("format version 3; this build reads versions 1 to 2")) {
             try BinaryTableDecoder.decode(bytes)
         }
         #expect(throws: TableError.unrecognized("missing the PIAPIRT magic")) {

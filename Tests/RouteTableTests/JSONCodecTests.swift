@@ -27,7 +27,7 @@ import Testing
             "{",
             "{}",
             good.replacingOccurrences(of: "\"weighted_rr\"", with: "\"random\""),
-            good.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 9"),
+            good.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 9"),
             good.replacingOccurrences(of: "\"port\" : 443", with: "\"port\" : 70000"),
             good.replacingOccurrences(of: "\"target\" : 2", with: "\"target\" : 99"),
             good.replacingOccurrences(of: "\"env\" : \"ALPHA_BACKUP_KEY\"", with: "\"env\" : \"1BAD\""),

@@ -33,4 +33,23 @@ enum SampleTables {
                 ]),
             ])
     }
+
+    static let prices: [String: ModelPrice] = [
+        "claude-sonnet-4-5": ModelPrice(input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75),
+        "gpt-4o-2024-08-06": ModelPrice(input: 2.5, output: 10, cacheRead: 1.25, cacheWrite: 2.5),
+        "local-free": ModelPrice(input: 0, output: 0, cacheRead: 0, cacheWrite: 0),
+    ]
+
+    /// `small()` with prices, every kind of limit on Alice and one on Bob.
+    static func priced() throws -> RouteTable {
+        let table = try small()
+        var users = table.users
+        for i in users.indices {
+            users[i].limits = users[i].name == "Alice"
+                ? UserLimits(requestsPerMinute: 60, concurrentRequests: 4, tokensPerDay: 20_000_000, tokensPerMonth: UserLimits.maxCount,
+                             usdPerDay: 0.1 + 0.2, usdPerMonth: 200)
+                : UserLimits(tokensPerDay: 1)
+        }
+        return try RouteTable(targets: table.targets, users: users, prices: prices)
+    }
 }

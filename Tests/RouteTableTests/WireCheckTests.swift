@@ -55,4 +55,35 @@ import Testing
         #expect(!error.description.contains("sk-alpha") && !error.description.contains("Inject"), "nothing is quoted")
         #expect(!error.description.contains("\n") && !error.description.contains("\r"), "one line")
     }
+
+    /// A header the gateway manages must not carry the key: `Content-Length: <key>` would
+    /// reframe the request. The list is the compiler's (`Injection.reservedHeaderNames`).
+    @Test(arguments: ["Host", "content-length", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE",
+                      "Trailer", "Upgrade", "Proxy-Connection"])
+    func aTableCannotPutTheKeyInAManagedHeader(name: String) throws {
+        var target = SampleTables.alphaClaude
+        target.injection.name = name
+        #expect(throws: TableError.self) { try RouteTable(targets: [target], users: []) }
+
+        let good = String(decoding: JSONTableCodec.encode(try SampleTables.small()), as: UTF8.self)
+        let edited = good.replacingOccurrences(of: "\"name\" : \"x-api-key\"", with: "\"name\" : \"\(name)\"")
+        #expect(edited != good)
+        let error = try #require(throws: TableError.self) { try JSONTableCodec.decode(Array(edited.utf8)) }
+        #expect(error.description.contains("header name the gateway manages"), "\(error)")
+
+        // The same edit in a binary table given a fresh checksum: rewrite the string's length and bytes.
+        let bytes = BinaryTableEncoder.encode(try SampleTables.small())
+        var payload = Array(bytes[BinaryFormat.headerSize...])
+        let old = [9, 0, 0, 0] + Array("x-api-key".utf8)
+        let range = try #require(payload.firstRange(of: old))
+        payload.replaceSubrange(range, with: [UInt8(name.utf8.count), 0, 0, 0] + Array(name.utf8))
+        #expect(throws: TableError.self) { try BinaryTableDecoder.decode(BinaryTableEncoder.header(for: payload) + payload) }
+    }
+
+    @Test func theCompilerAndTheTableShareOneList() {
+        #expect(Injection.reservedHeaderNames.allSatisfy { $0 == $0.lowercased() })
+        #expect(Injection.isReservedHeader("CONTENT-LENGTH"))
+        #expect(!Injection.isReservedHeader("x-api-key"))
+        #expect(!Injection.isReservedHeader("Authorization"))
+    }
 }

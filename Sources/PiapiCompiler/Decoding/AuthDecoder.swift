@@ -4,11 +4,6 @@ import RouteTable
 /// prefix `"Bearer "`) and the rules of each mode.
 enum AuthDecoder {
     static let modes = ["header", "query"]
-    /// Headers that frame or route the request (or are hop-by-hop): setting one to the key
-    /// would break the proxied request.
-    static let reservedHeaders: Set<String> = [
-        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade", "proxy-connection",
-    ]
 
     static func decode(_ node: YAMLNode, log: inout DiagnosticLog) -> AuthConfig? {
         guard let fields = MappingFields(node, what: "auth", known: ["mode", "name", "prefix"], log: &log) else { return nil }
@@ -37,7 +32,7 @@ enum AuthDecoder {
                 log.error(value.location, "auth.name is not a valid HTTP header name")
                 return nil
             }
-            guard !reservedHeaders.contains(text.lowercased()) else {
+            guard !Injection.isReservedHeader(text) else {
                 log.error(value.location, "auth.name '\(text)' is a header the gateway manages; it cannot carry the key")
                 return nil
             }
