@@ -47,7 +47,7 @@ struct GatewayHarness {
     }
 
     /// `clock` drives candidate cooldowns (tests move a `ManualClock` instead of waiting).
-    static func start(table: RouteTable, clock: FailoverClock = .system,
+    static func start(table: RouteTable, clock: FailoverClock = .system, limits: LimitStore? = nil,
                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayHarness {
         var configuration = GatewayConfiguration()
         configuration.host = "127.0.0.1"
@@ -57,7 +57,8 @@ struct GatewayHarness {
         let tables = TableStore(try ServingTable(table: table, environment: [:]))
         let server = GatewayServer(configuration: configuration, tables: tables,
                                    telemetry: telemetry, group: MultiThreadedEventLoopGroup.singleton,
-                                   logger: Logger(label: "test"), candidates: CandidateRouter(tables: tables, clock: clock))
+                                   logger: Logger(label: "test"), candidates: CandidateRouter(tables: tables, clock: clock),
+                                   limits: limits)
         let address = try await server.start()
         return GatewayHarness(server: server, port: address.port ?? 0, telemetry: telemetry)
     }

@@ -49,7 +49,7 @@ import Testing
         let shared = GatewayContext(configuration: GatewayConfiguration(), tables: tables,
                                     telemetry: RecordingTelemetry(),
                                     loops: LoopResourcesRegistry(connectTimeout: .seconds(1), tls: tls),
-                                    candidates: CandidateRouter(tables: tables))
+                                    candidates: CandidateRouter(tables: tables), limits: LimitStore())
         let resources = LoopResources(pool: UpstreamPool(eventLoop: loop, connectTimeout: .seconds(1), tls: tls))
         return ClientConnectionHandler(shared: shared, resources: resources)
     }

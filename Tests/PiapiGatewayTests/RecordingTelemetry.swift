@@ -3,14 +3,17 @@ import PiapiGateway
 
 /// A `Telemetry` that keeps what the proxy reports, so tests can check the request records.
 final class RecordingTelemetry: Telemetry {
-    private let state = NIOLockedValueBox<(started: Int, firstBytes: Int, records: [RequestRecord])>((0, 0, []))
+    private let state = NIOLockedValueBox<(started: Int, firstBytes: Int, records: [RequestRecord], rejections: [LimitKind])>(
+        (0, 0, [], []))
 
     func requestStarted() { state.withLockedValue { $0.started += 1 } }
     func upstreamFirstByte(serviceType: String, seconds: Double) { state.withLockedValue { $0.firstBytes += 1 } }
     func requestFinished(_ record: RequestRecord) { state.withLockedValue { $0.records.append(record) } }
+    func limitRejected(user: String, limit: LimitKind) { state.withLockedValue { $0.rejections.append(limit) } }
     func metricsText() -> String { "piapi_test_metric 1\n" }
 
     var records: [RequestRecord] { state.withLockedValue { $0.records } }
     var started: Int { state.withLockedValue { $0.started } }
     var firstBytes: Int { state.withLockedValue { $0.firstBytes } }
+    var rejections: [LimitKind] { state.withLockedValue { $0.rejections } }
 }

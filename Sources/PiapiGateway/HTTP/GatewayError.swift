@@ -23,12 +23,18 @@ struct GatewayError: Error, Sendable, Equatable {
     static let upstreamInvalid = GatewayError(status: 502, type: "bad_gateway", message: "invalid response from upstream", reason: "invalid upstream response")
     static let upstreamTimeout = GatewayError(status: 504, type: "gateway_timeout", message: "upstream did not respond in time", reason: "upstream timeout")
 
+    /// 429 for a request over one of its user's limits; the message names the limit and its value.
+    static func rateLimited(_ refusal: LimitRefusal) -> GatewayError {
+        GatewayError(status: 429, type: "rate_limited", message: refusal.message, reason: "rate limited: \(refusal.kind.rawValue)")
+    }
+
     static func badRequest(_ reason: String) -> GatewayError {
         GatewayError(status: 400, type: "bad_request", message: reason, reason: reason)
     }
 
     /// The full response: head and JSON body.
-    func response(requestID: String, close: Bool, headOnly: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
+    func response(requestID: String, close: Bool, headOnly: Bool, allocator: ByteBufferAllocator,
+                  extraHeaders: [(String, String)] = []) -> ByteBuffer {
         var body = ByteBuffer()
         body.reserveCapacity(96 + message.utf8.count + requestID.utf8.count)
         body.writeStaticString("{\"error\":{\"type\":\"")
@@ -39,6 +45,6 @@ struct GatewayError: Error, Sendable, Equatable {
         body.writeString(requestID)
         body.writeStaticString("\"}}")
         return LocalResponse.make(status: status, contentType: "application/json", body: body, requestID: requestID,
-                                  close: close, headOnly: headOnly, allocator: allocator)
+                                  close: close, headOnly: headOnly, allocator: allocator, extraHeaders: extraHeaders)
     }
 }

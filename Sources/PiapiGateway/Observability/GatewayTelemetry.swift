@@ -3,12 +3,16 @@
 public final class GatewayTelemetry: Telemetry {
     public let metrics: GatewayMetrics
     public let requestLog: RequestLogWriter
+    /// Tokens, cost, unknown usage, limit refusals and ledger drops, in `metrics`' registry.
+    public let usage: UsageMetrics
     private let tables: TableStore
     private let candidates: CandidateRouter
 
     /// `candidates` is the router whose cooldowns `/metrics` shows (the server's).
-    public init(metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore, candidates: CandidateRouter) {
+    public init(metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore, candidates: CandidateRouter,
+                usage: UsageMetrics? = nil) {
         self.metrics = metrics
+        self.usage = usage ?? UsageMetrics(registry: metrics.registry)
         self.requestLog = requestLog
         self.tables = tables
         self.candidates = candidates
@@ -26,6 +30,10 @@ public final class GatewayTelemetry: Telemetry {
         metrics.requestFinished(serviceType: record.serviceType, status: record.status,
                                 latencySeconds: record.latencySeconds, attempts: record.attempts)
         requestLog.write(record, tableHash: record.tableHash ?? tables.current.hash)
+    }
+
+    public func limitRejected(user: String, limit: LimitKind) {
+        usage.limitRejected(user: user, limit: limit)
     }
 
     public func metricsText() -> String {

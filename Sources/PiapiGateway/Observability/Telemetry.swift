@@ -10,6 +10,9 @@ public protocol Telemetry: Sendable {
     /// A request ended (the in-flight count drops); writes the log line and request metrics.
     func requestFinished(_ record: RequestRecord)
 
+    /// A request of `user` was refused with 429 by `limit` (before any upstream call).
+    func limitRejected(user: String, limit: LimitKind)
+
     /// The Prometheus text exposition served on `/metrics`.
     func metricsText() -> String
 }

@@ -240,8 +240,21 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
             return answerError(head, requestID: requestID, started: started, .noEnabledCandidate, user: user.name,
                                service: serviceType)
         }
+        var admission: RateLimitStatus?
+        if user.limits != .unlimited {
+            switch shared.limits.admit(user.keyDigest, limits: user.limits) {
+            case .refused(let refusal):
+                shared.telemetry.limitRejected(user: user.name, limit: refusal.kind)
+                return answerError(head, requestID: requestID, started: started, .rateLimited(refusal), user: user.name,
+                                   service: serviceType, extraHeaders: RateLimitHeaders.refusal(refusal))
+            case .admitted(let status):
+                admission = status
+            }
+        }
         let exchange = ProxyExchange(head: head, rest: rest, requestID: requestID, started: started, user: user.name,
                                      serviceType: serviceType, prepared: resources.prepared(for: serving), plan: plan)
+        if user.limits != .unlimited { exchange.limitedUser = user.keyDigest }
+        exchange.rateLimit = admission
         if draining { exchange.closeClientAfter = true }
         self.exchange = exchange
         forward(exchange)
@@ -541,6 +554,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
             closeConnection()
             return
         }
+        releaseLimits(exchange)
         let close = exchange.closeClientAfter || !exchange.requestBodyDone
         let response = error.response(requestID: exchange.requestID, close: close, headOnly: exchange.head.isHeadMethod,
                                       allocator: context.channel.allocator)
@@ -549,14 +563,24 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     }
 
     private func finish(_ exchange: ProxyExchange, status: Int, error: String?) {
+        releaseLimits(exchange)
         shared.telemetry.requestFinished(exchange.record(status: status, error: error))
     }
 
+    /// Ends the request's hold on its user's limits: the concurrency slot, and the tokens
+    /// and cost it used towards the budgets.
+    private func releaseLimits(_ exchange: ProxyExchange) {
+        guard let user = exchange.limitedUser else { return }
+        exchange.limitedUser = nil
+        shared.limits.finish(user, tokens: 0, usd: 0)
+    }
+
     private func answerError(_ head: RequestHead, requestID: String, started: NIODeadline, _ error: GatewayError,
-                             user: String? = nil, service: String? = nil, close: Bool = false) {
+                             user: String? = nil, service: String? = nil, close: Bool = false,
+                             extraHeaders: [(String, String)] = []) {
         let close = close || !discardBody(of: head)
         let response = error.response(requestID: requestID, close: close, headOnly: head.isHeadMethod,
-                                      allocator: context.channel.allocator)
+                                      allocator: context.channel.allocator, extraHeaders: extraHeaders)
         var record = RequestRecord(requestID: requestID, method: head.string(head.method), path: head.string(head.path),
                                    status: error.status, latencySeconds: ProxyExchange.seconds(since: started))
         record.user = user

@@ -12,19 +12,23 @@ public final class GatewayServer: Sendable {
     public let telemetry: any Telemetry
     /// Candidate health and rotations, shared by every connection of this server.
     public let candidates: CandidateRouter
+    /// Every user's limit counters on this replica.
+    public let limits: LimitStore
     private let group: any EventLoopGroup
     private let logger: Logger
     private let connections: ConnectionRegistry
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
     private let loops = NIOLockedValueBox<LoopResourcesRegistry?>(nil)
 
-    /// `candidates` defaults to a fresh router on `tables` with the system clock.
+    /// `candidates` defaults to a fresh router on `tables` with the system clock, `limits` to
+    /// empty counters with the system clock.
     public init(configuration: GatewayConfiguration, tables: TableStore, telemetry: any Telemetry,
-                group: any EventLoopGroup, logger: Logger, candidates: CandidateRouter? = nil) {
+                group: any EventLoopGroup, logger: Logger, candidates: CandidateRouter? = nil, limits: LimitStore? = nil) {
         self.configuration = configuration
         self.tables = tables
         self.telemetry = telemetry
         self.candidates = candidates ?? CandidateRouter(tables: tables)
+        self.limits = limits ?? LimitStore()
         self.group = group
         self.logger = logger
         connections = ConnectionRegistry(limit: configuration.maxConnections)
@@ -40,7 +44,7 @@ public final class GatewayServer: Sendable {
                                           tls: try Self.makeTLSContext(configuration))
         self.loops.withLockedValue { $0 = loops }
         let shared = GatewayContext(configuration: configuration, tables: tables, telemetry: telemetry, loops: loops,
-                                    candidates: candidates)
+                                    candidates: candidates, limits: limits)
         let connections = self.connections
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)

@@ -37,6 +37,10 @@ final class ProxyExchange {
     var lastResponse: CapturedResponse?
     /// A 1xx went to the client: the exchange is committed to the current upstream.
     var sentInformational = false
+    /// The user whose limit counters hold this request until it ends; nil for a user without limits.
+    var limitedUser: KeyDigest?
+    /// The tightest limit's state at admission, sent as `RateLimit-*` headers.
+    var rateLimit: RateLimitStatus?
 
     init(head: RequestHead, rest: Range<Int>, requestID: String, started: NIODeadline, user: String, serviceType: String,
          prepared: PreparedTable, plan: AttemptPlan) {

@@ -1,0 +1,12 @@
+/// The `Retry-After` and `RateLimit-*` headers of a limit's state, as name/value pairs for a
+/// response the gateway writes or passes on.
+enum RateLimitHeaders {
+    static func status(_ status: RateLimitStatus) -> [(String, String)] {
+        [("RateLimit-Limit", String(status.limit)), ("RateLimit-Remaining", String(status.remaining)),
+         ("RateLimit-Reset", String(status.reset))]
+    }
+
+    static func refusal(_ refusal: LimitRefusal) -> [(String, String)] {
+        [("Retry-After", String(refusal.retryAfter))] + status(refusal.status)
+    }
+}
