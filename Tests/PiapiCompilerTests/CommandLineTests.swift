@@ -204,4 +204,23 @@ struct CommandLineTests {
         try Data(DiagnosticFormatTests.broken.utf8).write(to: invalid)
         #expect(try await run(["diff", old, invalid.path]).status == 1)
     }
+
+    @Test func limitsAndPricesTravelThroughACompiledTable() async throws {
+        let dir = try directory(["config.yaml": Array(LimitsPricesInspectDiffTests.limited.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yaml").path
+        for name in ["routes.bin", "routes.json"] {
+            let out = dir.appendingPathComponent(name).path
+            let compiled = try await run([config, "-o", out])
+            #expect(compiled.status == 0, "\(compiled.stderr)")
+            let inspected = try await run(["inspect", out])
+            #expect(inspected.status == 0)
+            #expect(inspected.stdout.contains("Alice  60                 16                  -             -               -          200\n"))
+            #expect(inspected.stdout.contains("claude-sonnet-4-5  3      15      0.3        3.75\n"))
+            let diffed = try await run(["diff", out, config])
+            #expect(diffed.status == 0)
+            #expect(diffed.stdout == "no route changes\n")
+            expectNoSecrets(inspected)
+        }
+    }
 }

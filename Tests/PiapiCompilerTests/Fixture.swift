@@ -59,6 +59,11 @@ enum Fixture {
         return lines.joined(separator: "\n")
     }
 
+    /// `valid` with `text` added at the end: its first line is line 29.
+    static func appending(_ text: String) -> String {
+        valid + text + "\n"
+    }
+
     static func compile(_ yaml: String, file: String = "config.yaml") -> CompileOutcome {
         ConfigCompiler.compile(Array(yaml.utf8), fileName: file)
     }

@@ -225,4 +225,23 @@ import Testing
         #expect(limits == UserLimits(concurrentRequests: 3, usdPerDay: 2.5))
         #expect(limits.isSet(.usdPerDay) && !limits.isSet(.usdPerMonth) && !limits.isUnlimited)
     }
+
+    /// What the FuzzTableDecode target checks, on every single-byte change of a re-checksummed
+    /// payload: whatever still decodes survives a binary and a JSON round trip unchanged
+    /// (prices as doubles in both encodings included).
+    @Test func whateverDecodesRoundTripsInBothFormats() throws {
+        let payload = Array(BinaryTableEncoder.encode(try SampleTables.priced())[BinaryFormat.headerSize...])
+        var decoded = 0
+        for offset in payload.indices {
+            for mask: UInt8 in [0x01, 0x80] {
+                var altered = payload
+                altered[offset] ^= mask
+                guard let table = try? BinaryTableDecoder.decode(BinaryTableEncoder.header(for: altered) + altered) else { continue }
+                decoded += 1
+                #expect(try BinaryTableDecoder.decode(BinaryTableEncoder.encode(table)) == table, "byte \(offset) ^ \(mask)")
+                #expect(try JSONTableCodec.decode(JSONTableCodec.encode(table)) == table, "byte \(offset) ^ \(mask)")
+            }
+        }
+        #expect(decoded > 0, "some changes (a price's low bits, a name's letter) still make a valid table")
+    }
 }

@@ -1,13 +1,15 @@
 import RouteTable
 
 /// Turns a validated config into a `RouteTable`: one target per referenced (provider,
-/// key, service) with its credential injection worked out, users keyed by key digest.
+/// key, service) with its credential injection worked out, users keyed by key digest with
+/// their effective limits (defaults merged with their own), and the prices.
 enum TableBuilder {
     static func build(_ config: Config) throws(TableError) -> RouteTable {
         var targets: [Target] = []
         var targetIndex: [String: Int] = [:]
         var users: [UserRoutes] = []
         users.reserveCapacity(config.users.count)
+        let defaults = config.limits?.applied(to: .unlimited) ?? .unlimited
         for user in config.users {
             guard let apiKey = user.apiKey else { throw .invalid("user without a key reached the compiler") }
             var routes: [Route] = []
@@ -27,9 +29,11 @@ enum TableBuilder {
                 }
                 routes.append(Route(service: route.service.value, strategy: route.strategy, candidates: candidates))
             }
-            users.append(UserRoutes(keyDigest: KeyDigest(ofKey: apiKey.value), name: user.name.value, routes: routes))
+            let limits = user.limits?.applied(to: defaults) ?? defaults
+            users.append(UserRoutes(keyDigest: KeyDigest(ofKey: apiKey.value), name: user.name.value, routes: routes, limits: limits))
         }
-        return try RouteTable(targets: targets, users: users)
+        let prices = Dictionary(config.prices.map { ($0.model.value, $0.price) }, uniquingKeysWith: { first, _ in first })
+        return try RouteTable(targets: targets, users: users, prices: prices)
     }
 
     private static func target(_ candidate: RouteConfig.Candidate, service: String, config: Config) throws(TableError) -> Target {

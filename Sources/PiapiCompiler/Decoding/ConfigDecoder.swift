@@ -1,8 +1,8 @@
-/// Decodes the root of the config (`providers`, `users`) and hands each entry to its
-/// section's decoder; provider names must be unique.
+/// Decodes the root of the config (`providers`, `users`, optional `prices` and `limits`) and
+/// hands each entry to its section's decoder; provider names must be unique.
 enum ConfigDecoder {
     static func decode(_ root: YAMLNode, log: inout DiagnosticLog) -> Config {
-        guard let fields = MappingFields(root, what: "the config", known: ["providers", "users"], log: &log) else {
+        guard let fields = MappingFields(root, what: "the config", known: ["providers", "users", "prices", "limits"], log: &log) else {
             return Config(providers: [], users: [])
         }
         var providers: [ProviderConfig] = []
@@ -24,6 +24,8 @@ enum ConfigDecoder {
                 if let user = UserDecoder.decode(item, index: index, log: &log) { users.append(user) }
             }
         }
-        return Config(providers: providers, users: users)
+        let prices = fields["prices"].map { PriceDecoder.decode($0, log: &log) } ?? []
+        let limits = fields["limits"].flatMap { LimitsDecoder.decode($0, isDefaults: true, log: &log) }
+        return Config(providers: providers, users: users, prices: prices, limits: limits)
     }
 }

@@ -44,6 +44,44 @@ enum ScalarDecoding {
         return nil
     }
 
+    /// What a plain scalar says as a number (`3`, `0.3`, `+1.5e-2`: YAML 1.2 core-schema float
+    /// syntax, without `.inf` and `.nan`). Quoted scalars and other nodes are not numbers.
+    enum Number {
+        case value(Double)
+        /// Number syntax whose magnitude does not fit a `Double` (`1e999`).
+        case outOfRange
+        case notANumber
+    }
+
+    static func number(_ node: YAMLNode) -> Number {
+        guard case .scalar(let scalar) = node.content, scalar.isPlain, isDecimalNumber(scalar.text),
+              let value = Double(scalar.text) else { return .notANumber }
+        return value.isFinite ? .value(value) : .outOfRange
+    }
+
+    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+    static func isDecimalNumber(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        func digits() -> Int {
+            let n = bytes.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+            bytes = bytes.dropFirst(n)
+            return n
+        }
+        if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        var mantissa = digits()
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return false }
+        if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return bytes.isEmpty
+    }
+
     /// The items of a sequence, or nil (error logged) for any other node.
     static func sequence(_ node: YAMLNode, _ what: String, log: inout DiagnosticLog) -> [YAMLNode]? {
         guard case .sequence(let items) = node.content else {

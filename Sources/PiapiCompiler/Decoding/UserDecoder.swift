@@ -1,10 +1,10 @@
 import RouteTable
 
-/// Decodes one user: name, gateway key (a literal secret, stored only as a digest) and the
-/// route for each service type.
+/// Decodes one user: name, gateway key (a literal secret, stored only as a digest), the
+/// route for each service type and the user's own limits.
 enum UserDecoder {
     static func decode(_ node: YAMLNode, index: Int, log: inout DiagnosticLog) -> UserConfig? {
-        guard let fields = MappingFields(node, what: "user", known: ["name", "apiKey", "services"], log: &log) else { return nil }
+        guard let fields = MappingFields(node, what: "user", known: ["name", "apiKey", "services", "limits"], log: &log) else { return nil }
         for value in fields.allValues("apiKey") { log.markSecret(value) }
         let name = fields.required("name", log: &log).flatMap { value in
             ScalarDecoding.nonEmptyText(value, "user name", log: &log).map { Located($0, at: value.location) }
@@ -29,8 +29,9 @@ enum UserDecoder {
                 }
             }
         }
+        let limits = fields["limits"].flatMap { LimitsDecoder.decode($0, isDefaults: false, log: &log) }
         guard let name else { return nil }
-        return UserConfig(index: index, name: name, apiKey: apiKey, routes: routes)
+        return UserConfig(index: index, name: name, apiKey: apiKey, routes: routes, limits: limits)
     }
 
     /// The key as written; messages never quote it.

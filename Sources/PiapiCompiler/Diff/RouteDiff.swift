@@ -1,7 +1,8 @@
 import RouteTable
 
 /// What changed between two tables, route by route (users matched by key digest, shown
-/// by name): for reviewing a config change in a pull request. Secrets stay redacted.
+/// by name), then in each user's effective limits and in the prices: for reviewing a config
+/// change in a pull request. Secrets stay redacted.
 public struct RouteDiff {
     struct Change {
         var old: RouteSnapshot
@@ -13,10 +14,15 @@ public struct RouteDiff {
     private(set) var removed: [RouteSnapshot] = []
     private(set) var changed: [Change] = []
     private(set) var renamed: [(old: String, new: String)] = []
+    let limitsAndPrices: LimitsAndPricesDiff
 
-    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && renamed.isEmpty }
+    /// No route, name, limit or price differs.
+    public var isEmpty: Bool { routesUnchanged && limitsAndPrices.limitsUnchanged && limitsAndPrices.pricesUnchanged }
+
+    private var routesUnchanged: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty && renamed.isEmpty }
 
     public init(old: RouteTable, new: RouteTable) {
+        limitsAndPrices = LimitsAndPricesDiff(old: old, new: new)
         let before = Self.index(RouteSnapshot.all(in: old))
         let after = Self.index(RouteSnapshot.all(in: new))
         for route in RouteSnapshot.all(in: new) {
@@ -43,8 +49,10 @@ public struct RouteDiff {
             out += "~ \(change.new.title)\n"
             for detail in change.details { out += "    \(detail)\n" }
         }
-        out += isEmpty ? "no route changes\n" : "\(added.count) added, \(removed.count) removed, \(changed.count) changed\n"
-        return out
+        let (lines, summary) = limitsAndPrices.render()
+        out += lines
+        out += routesUnchanged ? "no route changes\n" : "\(added.count) added, \(removed.count) removed, \(changed.count) changed\n"
+        return out + summary
     }
 
     static func summary(_ route: RouteSnapshot) -> String {

@@ -1,7 +1,8 @@
 import RouteTable
 
-/// Renders `piapi-compile inspect`: a summary line and one aligned row per candidate of
-/// every user × service route. Credentials appear only as `<redacted>` or `${VAR}` names.
+/// Renders `piapi-compile inspect`: a summary line, one aligned row per candidate of every
+/// user × service route, then each user's effective limits and the prices when the table has
+/// any. Credentials appear only as `<redacted>` or `${VAR}` names.
 public enum TableInspector {
     public static func render(_ table: RouteTable) -> String {
         var text = "\(TableSummary.describe(table)), content hash \(table.contentHash)\n"
@@ -16,6 +17,6 @@ public enum TableInspector {
                              "\(candidate.weight)", candidate.enabled ? "yes" : "no", candidate.url, candidate.auth])
             }
         }
-        return text + "\n" + grid.render()
+        return text + "\n" + grid.render() + LimitsAndPrices.limitsSection(table) + LimitsAndPrices.pricesSection(table)
     }
 }

@@ -7,6 +7,7 @@ enum ConfigValidator {
         var references = ReferenceChecker()
         references.check(config, log: &log)
         UsageWarnings.check(config, references: references, log: &log)
+        LimitWarnings.check(config, log: &log)
         return config
     }
 }
