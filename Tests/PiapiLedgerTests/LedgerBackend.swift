@@ -55,13 +55,13 @@ struct PostgresBackend: LedgerBackend {
 
     func freshLedger() async throws -> String {
         let name = "ledger_\(UUID().uuidString.prefix(8).lowercased())"
-        try server.createDatabase(name)
+        try await server.createDatabase(name)
         return server.url(database: name)
     }
 
     func scalar(_ sql: String, in ledger: String) async throws -> String {
         let database = ledger.split(separator: "/").last!.split(separator: "?")[0]
-        return try server.psql(sql, database: String(database)).split(separator: "\n").first.map(String.init) ?? ""
+        return try await server.psql(sql, database: String(database)).split(separator: "\n").first.map(String.init) ?? ""
     }
 
     var indexCountSQL: String {

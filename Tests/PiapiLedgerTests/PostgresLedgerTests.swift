@@ -106,7 +106,7 @@ struct PostgresLedgerTests {
         for index in 0..<100 { writer.enqueue(Fixtures.row(Date(), id: "before\(index)")) }
         #expect(try await Fixtures.eventually(within: 5) { writer.writtenCount == 100 })
 
-        server.stop()
+        await server.stop()
         let start = ContinuousClock.now
         for index in 0..<50_000 { writer.enqueue(Fixtures.row(Date(), id: "during\(index)")) }
         let elapsed = ContinuousClock.now - start
@@ -165,7 +165,8 @@ struct PostgresLedgerTests {
         let database = String(ledger.split(separator: "/").last!.split(separator: "?")[0])
         guard case .postgres(let location) = try LedgerURL(ledger) else { throw TestPostgres.Failure(description: "not postgres") }
         let store = try await PostgresLedgerStore.open(location, mode: .migrate, operationTimeout: .seconds(1), logger: StoreChecks.logger)
-        let backendPID = try #require(Int32(try server.psql("SELECT pid FROM pg_stat_activity WHERE datname = '\(database)'")))
+        let backendText = try await server.psql("SELECT pid FROM pg_stat_activity WHERE datname = '\(database)'")
+        let backendPID = try #require(Int32(backendText))
         kill(backendPID, SIGSTOP)
         defer { kill(backendPID, SIGCONT) }
 
@@ -188,7 +189,7 @@ struct PostgresLedgerTests {
         let store = try await Ledger.open(ledger, logger: StoreChecks.logger)
         let capture = LogCapture()
         let writer = LedgerWriter(store: store, flushInterval: .seconds(600), logger: capture.logger)
-        server.stop()
+        await server.stop()
         for index in 0..<10 { writer.enqueue(Fixtures.row(Date(), id: "lost\(index)")) }
         let start = ContinuousClock.now
         await writer.shutdown(timeout: .seconds(1))

@@ -41,13 +41,13 @@ public final class TestPostgres: Sendable {
         chmod(directory.path, 0o700)
         let server = TestPostgres(binaries: binaries, account: account, directory: directory, password: password, port: try freePort())
         do {
-            try server.runToCompletion(
+            try await server.run(
                 "initdb",
                 ["-D", server.dataDirectory, "-U", server.user, "--auth=scram-sha-256", "--pwfile=\(passwordFile.path)",
                  "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"])
             try await server.restart()
         } catch {
-            server.destroy()
+            await server.destroy()
             throw error
         }
         return server
@@ -97,44 +97,46 @@ public final class TestPostgres: Sendable {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             guard process.isRunning else { throw Failure(description: "postgres exited at start:\n\(logTail())") }
-            if (try? runToCompletion("pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-t", "1"], asServerUser: false)) != nil {
+            if (try? await run("pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-t", "1"], asServerUser: false)) != nil {
                 return
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        stop()
+        await stop()
         throw Failure(description: "postgres did not become ready in 30 s:\n\(logTail())")
     }
 
     /// Fast shutdown by pid (SIGINT: open connections are closed at once), then SIGKILL if it
     /// lingers past 10 s.
-    public func stop() {
+    public func stop() async {
         guard let process = server.withLockedValue({ state -> Process? in
             defer { state = nil }
             return state
         }), process.isRunning else { return }
         kill(process.processIdentifier, SIGINT)
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        }
     }
 
     /// Stops the server and removes its directory.
-    public func destroy() {
-        stop()
+    public func destroy() async {
+        await stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// Creates an empty database (a test's own ledger).
-    public func createDatabase(_ name: String) throws {
-        try runToCompletion("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, name], asServerUser: false)
+    public func createDatabase(_ name: String) async throws {
+        try await run("createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, name], asServerUser: false)
     }
 
     /// Runs SQL with `psql` and returns its unaligned, tuples-only output.
     @discardableResult
-    public func psql(_ sql: String, database: String = "postgres") throws -> String {
-        try runToCompletion(
+    public func psql(_ sql: String, database: String = "postgres") async throws -> String {
+        try await run(
             "psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
             asServerUser: false)
     }
@@ -149,8 +151,18 @@ public final class TestPostgres: Sendable {
         return ("/usr/bin/setpriv", ["--reuid=\(account.uid)", "--regid=\(account.gid)", "--clear-groups", "--", path] + arguments)
     }
 
+    /// Runs a binary to completion, waiting on a dispatch thread so no cooperative thread of
+    /// the test runner is blocked.
     @discardableResult
-    private func runToCompletion(_ binary: String, _ arguments: [String], asServerUser: Bool = true) throws -> String {
+    private func run(_ binary: String, _ arguments: [String], asServerUser: Bool = true) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.runBlocking(binary, arguments, asServerUser: asServerUser) })
+            }
+        }
+    }
+
+    private func runBlocking(_ binary: String, _ arguments: [String], asServerUser: Bool) throws -> String {
         let (executable, fullArguments) = command(binary, arguments, asServerUser: asServerUser)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
