@@ -10,9 +10,7 @@ public final class LedgerWriter: Sendable {
     public let store: any LedgerStore
     /// Rows queued or being written, at most: past it new rows are dropped.
     public let capacity: Int
-    private let flushInterval: Duration
     private let errorLogInterval: Duration
-    private let retentionDays: Int?
     private let logger: Logger
     private let onDrop: (@Sendable (Int) -> Void)?
     private let state = NIOLockedValueBox(State())
@@ -37,26 +35,25 @@ public final class LedgerWriter: Sendable {
         var failuresSinceLog = 0
     }
 
-    /// Starts the writer (and, with `retentionDays`, the hourly retention delete, first run
-    /// now). `onDrop` is called with the number of rows lost each time rows are dropped, from
+    /// Starts the writer (and, with `retentionDays` — positive, `--ledger-retention`'s value —
+    /// the hourly retention delete, first run now). `onDrop` is called with the number of rows lost each time rows are dropped, from
     /// whatever thread dropped them; keep it as cheap as a counter increment.
     public init(
         store: any LedgerStore, capacity: Int = 10_000, flushInterval: Duration = .seconds(1), retentionDays: Int? = nil,
         errorLogInterval: Duration = .seconds(60), logger: Logger, onDrop: (@Sendable (Int) -> Void)? = nil
     ) {
         precondition(capacity > 0, "the ledger queue needs room for at least one row")
+        precondition((retentionDays ?? 1) > 0, "a retention of zero days would delete every row")
         self.store = store
         self.capacity = capacity
-        self.flushInterval = flushInterval
         self.errorLogInterval = errorLogInterval
-        self.retentionDays = retentionDays
         self.logger = logger
         self.onDrop = onDrop
         let (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.wakeUp = wakeUp
         var started = [
             Task { await self.write(wakeUps) },
-            Task { [flushInterval] in
+            Task {
                 while (try? await Task.sleep(for: flushInterval)) != nil { wakeUp.yield() }
             },
         ]

@@ -1,5 +1,5 @@
 /// What a usage report can group by (`--by`).
-public enum ReportDimension: String, Sendable, CaseIterable, Codable {
+public enum ReportDimension: String, Sendable, CaseIterable {
     case user
     case service
     case provider
