@@ -12,6 +12,8 @@ let package = Package(
         /// For the fuzz package (Fuzz/Package.swift), which depends on this one by path.
         .library(name: "PiapiCompiler", targets: ["PiapiCompiler"]),
         .library(name: "PiapiGateway", targets: ["PiapiGateway"]),
+        .executable(name: "piapi-usage", targets: ["piapi-usage"]),
+        .library(name: "PiapiLedger", targets: ["PiapiLedger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -21,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         /// The system libyaml (Debian: libyaml-dev), read through pkg-config.
@@ -71,6 +75,29 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        /// The request ledger: one row per finished request in SQLite or PostgreSQL, written in
+        /// batches off the event loops; totals for budgets and the usage report. Independent of
+        /// the gateway so piapi-serve and piapi-usage can both use it.
+        .target(
+            name: "PiapiLedger",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "piapi-usage",
+            dependencies: [
+                "PiapiLedger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         /// Benchmark helper for bench/table.sh (synthetic configs, load and lookup timings).
         .executableTarget(
             name: "piapi-bench",
@@ -103,7 +130,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        /// Test-only helpers shared by the gateway and end-to-end tests (a raw HTTP client).
+        /// Test-only helpers shared by the test targets (a raw HTTP client, a real PostgreSQL).
         .target(
             name: "PiapiTestSupport",
             dependencies: [
@@ -126,6 +153,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "PiapiLedgerTests",
+            dependencies: [
+                "PiapiLedger",
+                "PiapiTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                /// A second connection to hold a lock on an SQLite ledger.
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["RouteTable", "MockUpstream", "PiapiTestSupport"]),

@@ -1,0 +1,46 @@
+/// Where a PostgreSQL ledger lives and how to log in. The password is kept out of every
+/// public property, description and mirror: only the store reads it, to connect.
+public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
+    /// libpq's `sslmode` values that mean something to a client which cannot load a CA file:
+    /// `prefer` (libpq's default) and `require` encrypt without checking the certificate, as
+    /// libpq does; `verify-full` checks it against the system's roots and the host name.
+    public enum SSLMode: String, Sendable, CaseIterable {
+        case disable
+        case prefer
+        case require
+        case verifyFull = "verify-full"
+    }
+
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var database: String
+    public var sslMode: SSLMode
+    /// From the URL, else from `PGPASSWORD`; nil when neither gave one.
+    let password: String?
+
+    public var hasPassword: Bool { password != nil }
+
+    init(host: String, port: Int, user: String, password: String?, database: String, sslMode: SSLMode) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = database
+        self.sslMode = sslMode
+    }
+
+    /// The URL with the password replaced by `***`: safe for logs and errors.
+    public var description: String {
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        let userPart = URLComponent.encode(user) + (hasPassword ? ":***" : "")
+        return "postgres://\(userPart)@\(hostPart):\(port)/\(URLComponent.encode(database))?sslmode=\(sslMode.rawValue)"
+    }
+
+    public var debugDescription: String { description }
+
+    /// `dump()` and debuggers show the masked form too.
+    public var customMirror: Mirror { Mirror(self, children: ["url": description]) }
+}
