@@ -12,7 +12,8 @@ public final class CandidateRouter: Sendable {
     public let adaptive: AdaptiveWeighting
     private let tables: TableStore
     private let state: NIOLockedValueBox<State>
-    /// When the router was made: a pair without an outcome counts as healthy since then.
+    /// When the router was made: a pair recorded before any table was in use counts as healthy
+    /// since then (`trim` gives the pairs of each table it takes into use their own start).
     private let start: NIODeadline
 
     private struct State: Sendable {

@@ -23,7 +23,8 @@ import NIOCore
 ///   would forget within milliseconds and an idle one never — and it cannot decay without
 ///   tries at all;
 /// - it needs no tuning to traffic: when each try fails with probability p whatever the
-///   spacing of the tries, the expected rate is exactly p (taking expectations of the update,
+///   spacing of the tries (at most h apart), the expected rate after a try is exactly p
+///   (taking expectations of the update,
 ///   E[r] = E[d]·E[r] + (1 − E[d])·p with d = 2^(−Δt/h)), so the rate the admin side shows is a
 ///   failure fraction and the effective weight `weight × max(floor, 1 − r)` follows it.
 ///
@@ -36,10 +37,12 @@ import NIOCore
 /// send the rate to 1; with it a lone failure adds at most 0.5. Only when tries are further
 /// apart than h does the cap matter (the expected rate is then below p).
 ///
-/// A pair with no outcome yet reads 0 and counts as healthy since the router started.
+/// A pair with no outcome yet reads 0 and counts as healthy since the router took into use the
+/// table that brought it, or changed its URL, auth or key (before any table was in use: since
+/// the router was made).
 struct ErrorRate: Sendable {
     private(set) var rate = 0.0
-    /// When the last outcome was recorded (the router's start for a pair without one).
+    /// When the last outcome was recorded (for a pair without one: since when it counts as healthy).
     private(set) var updated: NIODeadline
     /// The last outcome, nil before the first.
     private(set) var lastOutcome: AttemptOutcome?
