@@ -6,6 +6,11 @@ public struct Route: Hashable, Sendable {
         case roundRobin = 1
         case weightedRoundRobin = 2
         case stickyHealthy = 3
+        /// Smooth weighted round robin over weights shrunk by each pair's recent error rate.
+        /// Stored as the byte 4 in the binary format (still version 2): a table using it is
+        /// refused as corrupt ("unknown strategy") by a build that predates it, which keeps
+        /// serving its old table.
+        case adaptiveRoundRobin = 4
 
         /// The spelling used in config files, `inspect` and JSON tables.
         public var name: String {
@@ -14,6 +19,7 @@ public struct Route: Hashable, Sendable {
             case .roundRobin: "round_robin"
             case .weightedRoundRobin: "weighted_rr"
             case .stickyHealthy: "sticky_healthy"
+            case .adaptiveRoundRobin: "adaptive_rr"
             }
         }
 

@@ -47,6 +47,13 @@ struct ServeOptions: ParsableCommand {
                                valueName: "bytes"))
     var retryBodyLimit = 4 << 20
 
+    @Option(help: ArgumentHelp("adaptive_rr: seconds for a key's error rate to halve (above 0).", valueName: "seconds"))
+    var adaptiveHalfLife = 60.0
+
+    @Option(help: ArgumentHelp("adaptive_rr: the smallest share of its weight a failing key keeps (above 0, at most 1).",
+                               valueName: "fraction"))
+    var adaptiveFloor = 0.1
+
     func validate() throws {
         _ = try gatewayConfiguration()
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -81,6 +88,11 @@ struct ServeOptions: ParsableCommand {
         guard retryBodyLimit >= 0 else { throw ValidationError("--retry-body-limit must not be negative") }
         configuration.retryBodyLimit = retryBodyLimit
         configuration.upstreamCAFile = upstreamCaFile
+        do {
+            configuration.adaptive = try AdaptiveWeighting(halfLife: adaptiveHalfLife, floor: adaptiveFloor)
+        } catch {
+            throw ValidationError(error.description)
+        }
         return configuration
     }
 }

@@ -87,6 +87,8 @@ struct ServeStartupTests {
     @Test("bad flags are usage errors: exit 2", arguments: [
         ["--no-such-flag"], ["--listen", "9200"], ["--listen", "[::1]"], ["--log-level", "loud"],
         ["--drain-timeout=-1"], ["--idle-timeout", "inf"], ["--upstream-timeout", "soon"], ["--max-connections", "0"], [],
+        ["--adaptive-half-life", "0"], ["--adaptive-half-life", "nan"], ["--adaptive-floor", "0"], ["--adaptive-floor", "1.5"],
+        ["--adaptive-floor=-0.1"],
     ])
     func usageErrors(flags: [String]) async throws {
         let table = try ServeProcess.makeDirectory() + "/routes.bin"

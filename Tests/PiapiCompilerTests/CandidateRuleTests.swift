@@ -1,4 +1,5 @@
 import PiapiCompiler
+import RouteTable
 import Testing
 
 /// Rules of contract §5 for the `strategy` + `candidates` form.
@@ -33,5 +34,20 @@ struct CandidateRuleTests {
         let outcome = Fixture.compile(Fixture.replacing(line: 25, with: "        strategy: round_robbin"))
         let diagnostic = try #require(outcome.diagnostics.first { $0.message.contains("unknown strategy") })
         #expect(diagnostic.note == "did you mean 'round_robin'?")
+    }
+
+    @Test func adaptiveRoundRobinCompilesAndIsSuggested() throws {
+        let table = try #require(Fixture.compile(Fixture.replacing(line: 25, with: "        strategy: adaptive_rr")).table)
+        let bob = try #require(table.lookup(digest: KeyDigest(ofKey: "user-bob-secret"), service: "codex"))
+        #expect(bob.route.strategy == .adaptiveRoundRobin)
+        #expect(bob.route.candidates.map(\.weight) == [3, 1])
+
+        let misspelt = Fixture.compile(Fixture.replacing(line: 25, with: "        strategy: adaptive-rr"))
+        let suggestion = try #require(misspelt.diagnostics.first { $0.message.contains("unknown strategy") })
+        #expect(suggestion.note == "did you mean 'adaptive_rr'?")
+
+        let unknown = Fixture.compile(Fixture.replacing(line: 25, with: "        strategy: fastest"))
+        let listed = try #require(unknown.diagnostics.first { $0.message.contains("unknown strategy") })
+        #expect(listed.note == "expected one of: 'failover', 'round_robin', 'weighted_rr', 'sticky_healthy', 'adaptive_rr'")
     }
 }

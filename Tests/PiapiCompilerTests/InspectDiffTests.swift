@@ -66,6 +66,20 @@ struct InspectDiffTests {
             """)
     }
 
+    @Test func inspectAndDiffShowAdaptiveRoundRobin() throws {
+        let old = try #require(Fixture.compile(Fixture.valid).table)
+        let new = try #require(Fixture.compile(Fixture.replacing(line: 25, with: "        strategy: adaptive_rr")).table)
+        let lines = TableInspector.render(new).split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines[3] == "Bob codex adaptive_rr 1 alpha backup 3 yes https://api.alpha.test/v1 header Authorization: Bearer <redacted>")
+        #expect(lines[4] == "Bob codex adaptive_rr 2 beta prod 1 yes https://api.beta.test/codex?v=*** query api_key=<redacted>")
+        #expect(RouteDiff(old: old, new: new).render() == """
+            ~ Bob / codex
+                strategy: weighted_rr → adaptive_rr
+            0 added, 0 removed, 1 changed
+
+            """)
+    }
+
     @Test func equalTablesHaveNoDiff() throws {
         let table = try #require(Fixture.compile(Fixture.valid).table)
         let diff = RouteDiff(old: table, new: table)

@@ -23,6 +23,9 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamCAFile: String? = nil
     /// Largest request body held in memory for a replay to the next candidate (contract §5).
     public var retryBodyLimit: Int = 4 << 20
+    /// `adaptive_rr`'s error-rate half-life and weight floor (`--adaptive-half-life`,
+    /// `--adaptive-floor`). Read by whoever makes the `CandidateRouter` (`GatewayProcess`).
+    public var adaptive: AdaptiveWeighting = .standard
 
     public init() {}
 }

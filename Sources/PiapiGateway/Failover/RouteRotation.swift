@@ -1,7 +1,8 @@
 import RouteTable
 
 /// The per-route memory of the spreading strategies: the round-robin turn, the smooth
-/// weighted round-robin's running weights and the sticky candidate.
+/// weighted round-robin's running weights (`weighted_rr` and `adaptive_rr`) and the sticky
+/// candidate.
 struct RouteRotation: Sendable {
     private(set) var candidateCount: Int
     private var turn = 0
@@ -15,8 +16,9 @@ struct RouteRotation: Sendable {
     }
 
     /// The order to try `ready` (positions of enabled, non-cooling candidates, ascending) in
-    /// for one request; advances the rotation once.
-    mutating func order(_ route: Route, ready: [Int]) -> [Int] {
+    /// for one request; advances the rotation once. `adaptiveWeights` (`adaptive_rr` only) holds
+    /// each candidate's effective weight, scaled (`AdaptiveWeighting.scale`), by position.
+    mutating func order(_ route: Route, ready: [Int], adaptiveWeights: [Int64] = []) -> [Int] {
         guard ready.count > 1 else { return ready }
         switch route.strategy {
         case .failover:
@@ -27,7 +29,9 @@ struct RouteRotation: Sendable {
             turn &+= 1
             return Self.rotated(ready, startingAt: start)
         case .weightedRoundRobin:
-            return Self.rotated(ready, startingAt: nextWeighted(route, ready: ready))
+            return Self.rotated(ready, startingAt: nextWeighted(ready) { Int64(route.candidates[$0].weight) })
+        case .adaptiveRoundRobin:
+            return Self.rotated(ready, startingAt: nextWeighted(ready) { adaptiveWeights[$0] })
         case .stickyHealthy:
             guard let sticky, ready.contains(sticky) else { return ready }
             return [sticky] + ready.filter { $0 != sticky }
@@ -36,11 +40,13 @@ struct RouteRotation: Sendable {
 
     /// Smooth weighted round robin (as in nginx): each ready candidate gains its weight, the
     /// richest is picked and pays the total. Deterministic; 3:1 weights pick 3:1 in every 4.
-    private mutating func nextWeighted(_ route: Route, ready: [Int]) -> Int {
+    /// Weights may change from one request to the next (`adaptive_rr`): each pick uses the
+    /// current ones, as nginx does with its effective weights.
+    private mutating func nextWeighted(_ ready: [Int], weight: (Int) -> Int64) -> Int {
         var total: Int64 = 0
         var best = ready[0]
         for position in ready {
-            let weight = Int64(route.candidates[position].weight)
+            let weight = weight(position)
             currentWeights[position] += weight
             total += weight
             if currentWeights[position] > currentWeights[best] { best = position }

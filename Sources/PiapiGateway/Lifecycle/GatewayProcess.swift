@@ -49,7 +49,7 @@ public struct GatewayProcess: Sendable {
         let tables = TableStore(initial)
         let metrics = GatewayMetrics()
         metrics.tableInstalled(initial)
-        let candidates = CandidateRouter(tables: tables)
+        let candidates = CandidateRouter(tables: tables, adaptive: configuration.adaptive)
         let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: logSink, logLevel: logLevel),
                                          tables: tables, candidates: candidates)
         let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment), store: tables,
