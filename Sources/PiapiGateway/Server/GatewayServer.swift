@@ -27,7 +27,7 @@ public final class GatewayServer: Sendable {
         self.configuration = configuration
         self.tables = tables
         self.telemetry = telemetry
-        self.candidates = candidates ?? CandidateRouter(tables: tables)
+        self.candidates = candidates ?? CandidateRouter(tables: tables, adaptive: configuration.adaptive)
         self.limits = limits ?? LimitStore()
         self.group = group
         self.logger = logger
