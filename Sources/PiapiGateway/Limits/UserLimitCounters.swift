@@ -105,9 +105,10 @@ struct UserLimitCounters: Sendable {
         return nil
     }
 
-    /// Whole seconds, rounded up, at least 1: a client told 0 would retry at once.
+    /// Whole seconds, rounded up, at least 1: a client told 0 would retry at once. A
+    /// millisecond of slack keeps clock arithmetic noise (30.000000001) from adding a second.
     static func wholeSeconds(_ seconds: Double) -> Int {
-        max(1, Int(seconds.rounded(.up)))
+        max(1, Int((seconds - 0.001).rounded(.up)))
     }
 
     /// A limit as configured: `60`, or `200.5` for a fractional USD value.
