@@ -23,6 +23,9 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamCAFile: String? = nil
     /// Largest request body held in memory for a replay to the next candidate (contract §5).
     public var retryBodyLimit: Int = 4 << 20
+    /// Whether the main listener answers `/metrics` (`--no-public-metrics` turns it off, for
+    /// when the admin listener serves it instead); when off, `/metrics` is a 404 there.
+    public var publicMetrics: Bool = true
 
     public init() {}
 }

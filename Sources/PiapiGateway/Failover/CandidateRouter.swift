@@ -84,6 +84,20 @@ public final class CandidateRouter: Sendable {
         }
     }
 
+    /// A read-only look at every cooling (provider, key) pair of `serving` for the admin side:
+    /// seconds of cooldown left and the failure that caused it. Pairs not listed are healthy.
+    public func coolingPairs(in serving: ServingTable) -> [CandidatePair: (seconds: Double, lastFailure: AttemptOutcome)] {
+        let pairs = Set(serving.table.targets.map(\.pair))
+        let now = clock.now()
+        return state.withLockedValue { state in
+            var cooling: [CandidatePair: (seconds: Double, lastFailure: AttemptOutcome)] = [:]
+            for (pair, health) in state.health where pairs.contains(pair) && health.isCooling(at: now) {
+                cooling[pair] = (health.secondsLeft(at: now), health.lastOutcome)
+            }
+            return cooling
+        }
+    }
+
     /// Keeps the health of pairs `serving` still has unchanged: a pair that is gone, or whose
     /// URL, auth or key value changed (someone fixed it), starts healthy. Rotations start over.
     private static func trim(_ state: inout State, to serving: ServingTable) {
