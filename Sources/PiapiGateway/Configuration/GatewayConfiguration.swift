@@ -26,6 +26,9 @@ public struct GatewayConfiguration: Sendable {
     /// Whether the main listener answers `/metrics` (`--no-public-metrics` turns it off, for
     /// when the admin listener serves it instead); when off, `/metrics` is a 404 there.
     public var publicMetrics: Bool = true
+    /// The admin listener (`--admin-listen`); nil: none. Its token, when not set here, is read
+    /// from `PIAPI_ADMIN_TOKEN` in the environment `GatewayProcess` is given.
+    public var admin: AdminConfiguration? = nil
 
     public init() {}
 }
