@@ -70,7 +70,7 @@ public struct AdminAPI: Sendable {
         case "/api/status":
             return .json(status())
         case "/api/routes":
-            return .json(routes(target))
+            return routesAnswer(target)
         case "/api/requests":
             return requests(target)
         case "/api/usage":
@@ -120,13 +120,21 @@ public struct AdminAPI: Sendable {
 
     // MARK: - /api/routes
 
-    func routes(_ target: AdminRequestTarget) -> AdminJSON {
+    func routesAnswer(_ target: AdminRequestTarget) -> AdminResponse {
+        var limit = Int.max
+        if let text = target.value("limit") {
+            guard let value = Self.positiveInteger(text) else {
+                return .error(400, "bad_request", "limit must be a whole number of at least 1")
+            }
+            limit = value
+        }
+        return .json(routes(user: target.filter("user"), service: target.filter("service"), limit: limit))
+    }
+
+    func routes(user userFilter: String? = nil, service serviceFilter: String? = nil, limit: Int = .max) -> AdminJSON {
         let serving = tables.current
         let cooling = candidates.coolingPairs(in: serving)
         let rates = activity.errorRates()
-        let userFilter = target.value("user")
-        let serviceFilter = target.value("service")
-        let limit = target.value("limit").flatMap(Int.init) ?? Int.max
         let now = wallSeconds()
 
         func health(_ pair: CandidatePair) -> [(String, AdminJSON)] {
@@ -177,13 +185,13 @@ public struct AdminAPI: Sendable {
     // MARK: - /api/requests
 
     func requests(_ target: AdminRequestTarget) -> AdminResponse {
-        var filter = RecentRequestFilter(user: target.value("user"), service: target.value("service"),
+        var filter = RecentRequestFilter(user: target.filter("user"), service: target.filter("service"),
                                          status: target.value("status"))
         if let status = filter.status, !RecentRequestFilter.isValidStatus(status) {
             return .error(400, "bad_request", "status must be a status code (429) or a class (5xx)")
         }
         if let limitText = target.value("limit") {
-            guard let limit = Int(limitText), limit >= 1 else {
+            guard let limit = Self.positiveInteger(limitText) else {
                 return .error(400, "bad_request", "limit must be a whole number of at least 1")
             }
             filter.limit = min(limit, max(1, activity.recentCapacity))
@@ -194,6 +202,15 @@ public struct AdminAPI: Sendable {
             ("count", .int(requests.count)),
             ("requests", .array(requests)),
         ]))
+    }
+
+    /// A whole number of at least 1 in decimal digits; one too large for `Int` is `Int.max`
+    /// (a limit that large means "all").
+    static func positiveInteger(_ text: String) -> Int? {
+        let digits = Substring(text)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        guard let value = Int(digits) else { return Int.max }
+        return value >= 1 ? value : nil
     }
 
     /// The log line's fields of one request (the path without its query string).
@@ -234,8 +251,8 @@ public struct AdminAPI: Sendable {
         }
         if let by = target.value("by") {
             var dimensions: [UsageDimension] = []
-            for name in by.split(separator: ",") {
-                guard let dimension = UsageDimension(rawValue: name.trimmingSpaces) else {
+            for name in by.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let dimension = UsageDimension(rawValue: String(name)) else {
                     let names = UsageDimension.allCases.map(\.rawValue).joined(separator: ", ")
                     return .error(400, "bad_request", "by takes a comma-separated list of: \(names)")
                 }
@@ -320,11 +337,5 @@ public struct AdminAPI: Sendable {
                 ])
             })),
         ])
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -21,10 +21,14 @@ struct AdminRequestTarget: Sendable, Equatable {
         }
     }
 
-    /// The first value of `name`; an empty value counts as absent (`?user=` filters nothing).
+    /// The first value of `name`, possibly empty; nil when the name is absent.
     func value(_ name: String) -> String? {
-        guard let value = query.first(where: { $0.name == name })?.value, !value.isEmpty else { return nil }
-        return value
+        query.first(where: { $0.name == name })?.value
+    }
+
+    /// The first value of `name` as a filter: an empty value filters nothing (`?user=`).
+    func filter(_ name: String) -> String? {
+        value(name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Percent-decoding with `+` as a space; a malformed escape is kept as written.
