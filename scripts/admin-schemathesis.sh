@@ -82,13 +82,15 @@ for key in piapi-demo-alice piapi-demo-bob unknown-key; do
     done
 done
 
+# Run from the scratch directory: schemathesis keeps its example database in ./.schemathesis.
+spec=$PWD/docs/admin-openapi.yaml
 status=0
 echo "==> schemathesis with the token ($examples examples per operation)"
-"$venv/bin/st" run docs/admin-openapi.yaml --url "$admin" -H "Authorization: Bearer $token" \
-    --max-examples "$examples" --checks all --exclude-checks ignored_auth --workers 1 || status=1
+(cd "$work" && "$venv/bin/st" run "$spec" --url "$admin" -H "Authorization: Bearer $token" \
+    --max-examples "$examples" --checks all --exclude-checks ignored_auth --workers 1) || status=1
 echo "==> schemathesis without the token: every operation must answer the documented 401"
-"$venv/bin/st" run docs/admin-openapi.yaml --url "$admin" --max-examples 5 --workers 1 \
-    --checks status_code_conformance,content_type_conformance,response_headers_conformance || status=1
+(cd "$work" && "$venv/bin/st" run "$spec" --url "$admin" --max-examples 5 --workers 1 \
+    --checks status_code_conformance,content_type_conformance,response_headers_conformance) || status=1
 
 for secret in piapi-demo-alice piapi-demo-bob sk-demo-openai-0001 sk-demo-anthropic-0002 "$token"; do
     if grep -q -- "$secret" "$work/gateway.log" "$work/gateway.err"; then
