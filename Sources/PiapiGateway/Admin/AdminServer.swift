@@ -56,7 +56,8 @@ public final class AdminServer: Sendable {
         }
         running.withLockedValue { $0 = (server.channel, task) }
         logger.info("admin listening", metadata: [
-            "address": "\(address)", "token": "\(api.authorization.requiresToken ? "required" : "none")",
+            "address": "\(ListenAddress(host: address.ipAddress ?? listen.host, port: address.port ?? 0))",
+            "token": "\(api.authorization.requiresToken ? "required" : "none")",
         ])
         return address
     }
