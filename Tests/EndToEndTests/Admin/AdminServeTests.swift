@@ -148,6 +148,14 @@ struct AdminServeTests {
             let metrics = try await serve.admin("/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.text.contains("piapi_config_reloads_total"))
+            let publicMetrics = try await TestConnection.request(port: serve.gatewayPort,
+                "GET /metrics HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
+            // RequestPath.classify(_:_:metrics:) makes it a 404 once the main listener's handler
+            // passes configuration.publicMetrics to it; until then this is a known issue (and
+            // this test fails as soon as it is fixed, so the wrapper gets removed).
+            withKnownIssue("ClientConnectionHandler does not pass configuration.publicMetrics to RequestPath.classify yet") {
+                #expect(publicMetrics.status == 404)
+            }
         } catch {
             await serve.stop()
             throw error
