@@ -166,6 +166,15 @@ let package = Package(
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["RouteTable", "MockUpstream", "PiapiTestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "RouteTable", "MockUpstream", "PiapiTestSupport",
+                /// YAMLReader, to read docs/admin-openapi.yaml in the admin API's schema test.
+                "PiapiCompiler",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ]
 )

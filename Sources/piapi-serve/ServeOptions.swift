@@ -54,6 +54,18 @@ struct ServeOptions: ParsableCommand {
                                valueName: "fraction"))
     var adaptiveFloor = 0.1
 
+    @Option(help: ArgumentHelp("""
+        Serve the read-only status page and JSON API on this address (off by default). \
+        A non-loopback address needs PIAPI_ADMIN_TOKEN (at least 16 characters).
+        """, valueName: "address"))
+    var adminListen: String?
+
+    @Option(help: ArgumentHelp("Finished requests the admin listener keeps for /api/requests.", valueName: "n"))
+    var adminRecent = 1000
+
+    @Flag(help: "Do not answer /metrics on the main listener (serve it on --admin-listen instead).")
+    var noPublicMetrics = false
+
     func validate() throws {
         _ = try gatewayConfiguration()
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -92,6 +104,21 @@ struct ServeOptions: ParsableCommand {
             configuration.adaptive = try AdaptiveWeighting(halfLife: adaptiveHalfLife, floor: adaptiveFloor)
         } catch {
             throw ValidationError(error.description)
+        }
+        configuration.publicMetrics = !noPublicMetrics
+        guard adminRecent >= 1, adminRecent <= 1_000_000 else {
+            throw ValidationError("--admin-recent must be between 1 and 1000000")
+        }
+        if let adminListen {
+            do {
+                configuration.admin = AdminConfiguration(listen: try ListenAddress(parsing: adminListen),
+                                                         recentCapacity: adminRecent)
+            } catch {
+                throw ValidationError("--admin-listen \(error)")
+            }
+            if address.port != 0, configuration.admin?.listen == address {
+                throw ValidationError("--admin-listen must differ from --listen")
+            }
         }
         return configuration
     }

@@ -26,6 +26,12 @@ public struct GatewayConfiguration: Sendable {
     /// `adaptive_rr`'s error-rate half-life and weight floor (`--adaptive-half-life`,
     /// `--adaptive-floor`). Read by whoever makes the `CandidateRouter` (`GatewayProcess`).
     public var adaptive: AdaptiveWeighting = .standard
+    /// Whether the main listener answers `/metrics` (`--no-public-metrics` turns it off, for
+    /// when the admin listener serves it instead); when off, `/metrics` is a 404 there.
+    public var publicMetrics: Bool = true
+    /// The admin listener (`--admin-listen`); nil: none. Its token, when not set here, is read
+    /// from `PIAPI_ADMIN_TOKEN` in the environment `GatewayProcess` is given.
+    public var admin: AdminConfiguration? = nil
 
     public init() {}
 }

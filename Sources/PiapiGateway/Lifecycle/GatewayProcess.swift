@@ -37,11 +37,24 @@ public struct GatewayProcess: Sendable {
         }
     }
 
+    /// The admin listener's settings with the token from the environment when none was set,
+    /// or the start-up error of an address that needs a token and has none (or a short one).
+    public func adminConfiguration() throws(GatewayStartupError) -> AdminConfiguration? {
+        guard var admin = configuration.admin else { return nil }
+        if admin.token == nil, let token = environment[AdminConfiguration.tokenVariable], !token.isEmpty {
+            admin.token = token
+        }
+        if let refusal = admin.refusal { throw GatewayStartupError(refusal) }
+        return admin
+    }
+
     /// Serves until SIGTERM or SIGINT, then drains for at most `configuration.drainTimeout` and
     /// returns. Throws only while starting (table, CA file, listening socket).
     public func run() async throws(GatewayStartupError) {
         var logger = Logger(label: "piapi-serve")
         logger.logLevel = logLevel
+        let startedAt = FailoverClock.system.wallSeconds()
+        let admin = try adminConfiguration()
         let initial = try loadTable()
         if let caFile = configuration.upstreamCAFile, access(caFile, R_OK) != 0 {
             throw GatewayStartupError("cannot read --upstream-ca-file \(caFile)")
@@ -50,10 +63,15 @@ public struct GatewayProcess: Sendable {
         let metrics = GatewayMetrics()
         metrics.tableInstalled(initial)
         let candidates = CandidateRouter(tables: tables, adaptive: configuration.adaptive)
+        let limits = LimitStore()
+        let activity = admin.map { AdminActivity(recentCapacity: $0.recentCapacity) }
+        let reloads = ReloadHistory(loadedAt: startedAt)
         let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: logSink, logLevel: logLevel),
-                                         tables: tables, candidates: candidates)
+                                         tables: tables, candidates: candidates, observer: activity)
+        var onReload: (@Sendable (TableReloadOutcome) -> Void)?
+        if admin != nil { onReload = { reloads.record($0) } }
         let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment), store: tables,
-                                   metrics: metrics, logger: logger)
+                                   metrics: metrics, logger: logger, onOutcome: onReload)
         let (terminations, terminate) = AsyncStream<Int32>.makeStream()
         // Weak: a cancelled signal source is released later, on its queue; it must not keep the
         // watcher alive after run() returns (LeakSanitizer then flags its weak-reference table).
@@ -62,7 +80,7 @@ public struct GatewayProcess: Sendable {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let server = GatewayServer(configuration: configuration, tables: tables, telemetry: telemetry, group: group,
-                                   logger: logger, candidates: candidates)
+                                   logger: logger, candidates: candidates, limits: limits)
         let address: SocketAddress
         do {
             address = try await server.start()
@@ -71,13 +89,30 @@ public struct GatewayProcess: Sendable {
             let listen = ListenAddress(host: configuration.host, port: configuration.port)
             throw GatewayStartupError("cannot start serving on \(listen): \(error)")
         }
+        var adminServer: AdminServer?
+        var started: Logger.Metadata = [:]
+        if let admin, let activity {
+            let api = AdminAPI(tables: tables, tablePath: tablePath, candidates: candidates, activity: activity,
+                               reloads: reloads, limits: LimitStoreSource(tables: tables, store: limits), authorization: AdminAuthorization(token: admin.token),
+                               metricsText: { telemetry.metricsText() }, openConnections: { server.openConnections },
+                               publicMetrics: configuration.publicMetrics, startedAt: startedAt)
+            let listener = AdminServer(api: api, listen: admin.listen, group: group, logger: logger)
+            do {
+                let bound = try await listener.start()
+                started["admin"] = "\(ListenAddress(host: bound.ipAddress ?? admin.listen.host, port: bound.port ?? 0))"
+            } catch {
+                await server.drain(timeout: .zero)
+                try? await group.shutdownGracefully()
+                throw GatewayStartupError("cannot start the admin listener on \(admin.listen): \(error)")
+            }
+            adminServer = listener
+        }
         watcher.start()
-        logger.info("piapi-serve started", metadata: [
-            "listen": "\(ListenAddress(host: address.ipAddress ?? configuration.host, port: address.port ?? 0))",
-            "table": "\(initial.hash)",
-            "routes": .stringConvertible(initial.table.routeCount),
-            "path": "\(tablePath)",
-        ])
+        started["listen"] = "\(ListenAddress(host: address.ipAddress ?? configuration.host, port: address.port ?? 0))"
+        started["table"] = "\(initial.hash)"
+        started["routes"] = .stringConvertible(initial.table.routeCount)
+        started["path"] = "\(tablePath)"
+        logger.info("piapi-serve started", metadata: started)
 
         var pending = terminations.makeAsyncIterator()
         let received = await pending.next()
@@ -86,6 +121,7 @@ public struct GatewayProcess: Sendable {
             "timeout_s": .stringConvertible(Double(configuration.drainTimeout.nanoseconds) / 1e9),
         ])
         await server.drain(timeout: configuration.drainTimeout)
+        await adminServer?.stop()
         watcher.stop()
         try? await group.shutdownGracefully()
         logger.info("piapi-serve stopped")

@@ -7,19 +7,23 @@ public final class GatewayTelemetry: Telemetry {
     public let usage: UsageMetrics
     private let tables: TableStore
     private let candidates: CandidateRouter
+    /// Sees every request too (the admin listener's records); nil when there is no admin side.
+    private let observer: (any RequestObserver)?
 
     /// `candidates` is the router whose cooldowns `/metrics` shows (the server's).
     public init(metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore, candidates: CandidateRouter,
-                usage: UsageMetrics? = nil) {
+                usage: UsageMetrics? = nil, observer: (any RequestObserver)? = nil) {
         self.metrics = metrics
         self.usage = usage ?? UsageMetrics(registry: metrics.registry)
         self.requestLog = requestLog
         self.tables = tables
         self.candidates = candidates
+        self.observer = observer
     }
 
     public func requestStarted() {
         metrics.requestStarted()
+        observer?.requestStarted()
     }
 
     public func upstreamFirstByte(serviceType: String, seconds: Double) {
@@ -29,7 +33,9 @@ public final class GatewayTelemetry: Telemetry {
     public func requestFinished(_ record: RequestRecord) {
         metrics.requestFinished(serviceType: record.serviceType, status: record.status,
                                 latencySeconds: record.latencySeconds, attempts: record.attempts)
-        requestLog.write(record, tableHash: record.tableHash ?? tables.current.hash)
+        let tableHash = record.tableHash ?? tables.current.hash
+        requestLog.write(record, tableHash: tableHash)
+        observer?.requestFinished(record, tableHash: tableHash)
     }
 
     public func limitRejected(user: String, limit: LimitKind) {

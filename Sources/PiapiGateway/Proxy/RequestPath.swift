@@ -10,9 +10,10 @@ enum RequestPath: Equatable {
     private static let metricsPath = Array("/metrics".utf8)
     private static let prefix = Array("/piapi/".utf8)
 
-    static func classify(_ b: UnsafeRawBufferPointer, _ path: Range<Int>) -> RequestPath {
+    /// `metrics: false` (`--no-public-metrics`) makes `/metrics` an unknown path.
+    static func classify(_ b: UnsafeRawBufferPointer, _ path: Range<Int>, metrics: Bool = true) -> RequestPath {
         if ASCII.equals(b, path, healthzPath) { return .healthz }
-        if ASCII.equals(b, path, metricsPath) { return .metrics }
+        if ASCII.equals(b, path, metricsPath) { return metrics ? .metrics : .notFound }
         guard path.count > prefix.count,
               ASCII.equals(b, path.lowerBound..<(path.lowerBound + prefix.count), prefix) else { return .notFound }
         let serviceStart = path.lowerBound + prefix.count

@@ -190,7 +190,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         if refused {
             return answerError(head, requestID: requestID, started: started, .methodNotAllowed)
         }
-        let destination = head.bytes.withUnsafeReadableBytes { RequestPath.classify($0, head.path) }
+        let destination = head.bytes.withUnsafeReadableBytes { RequestPath.classify($0, head.path, metrics: configuration.publicMetrics) }
         switch destination {
         case .healthz:
             var body = context.channel.allocator.buffer(capacity: 2)

@@ -21,6 +21,7 @@ public final class TableWatcher: @unchecked Sendable {
     private let logger: Logger
     private let pollInterval: DispatchTimeInterval
     private let settleDelay: DispatchTimeInterval
+    private let onOutcome: (@Sendable (TableReloadOutcome) -> Void)?
     private let queue = DispatchQueue(label: "piapi.table-watcher")
 
     // Confined to `queue`.
@@ -32,14 +33,18 @@ public final class TableWatcher: @unchecked Sendable {
     /// - Parameters:
     ///   - pollInterval: how often the file's identity is checked when no event arrives.
     ///   - settleDelay: how long to wait after a file event so a burst is read once.
+    ///   - onOutcome: told of every reload that is reported (a new table, a failure logged,
+    ///     an unchanged table on SIGHUP), on the watcher's queue: the admin side's history.
     public init(loader: TableLoader, store: TableStore, metrics: GatewayMetrics, logger: Logger,
-                pollInterval: TimeAmount = .seconds(1), settleDelay: TimeAmount = .milliseconds(50)) {
+                pollInterval: TimeAmount = .seconds(1), settleDelay: TimeAmount = .milliseconds(50),
+                onOutcome: (@Sendable (TableReloadOutcome) -> Void)? = nil) {
         self.loader = loader
         self.store = store
         self.metrics = metrics
         self.logger = logger
         self.pollInterval = .nanoseconds(Int(pollInterval.nanoseconds))
         self.settleDelay = .nanoseconds(Int(settleDelay.nanoseconds))
+        self.onOutcome = onOutcome
     }
 
     /// Starts watching. Without inotify (or if the directory cannot be watched) polling alone
@@ -129,12 +134,16 @@ public final class TableWatcher: @unchecked Sendable {
                 logger.error("route table reload failed, keeping the current table", metadata: [
                     "error": "\(error.description)", "table": "\(store.current.hash)",
                 ])
+                onOutcome?(.failed(error))
             }
             return .failed(error)
         }
         lastFailure = nil
         guard table.hash != store.current.hash else {
-            if forced { logger.info("route table unchanged", metadata: ["table": "\(table.hash)"]) }
+            if forced {
+                logger.info("route table unchanged", metadata: ["table": "\(table.hash)"])
+                onOutcome?(.unchanged)
+            }
             return .unchanged
         }
         store.replace(with: table)
@@ -144,7 +153,9 @@ public final class TableWatcher: @unchecked Sendable {
             "table": "\(table.hash)", "routes": .stringConvertible(table.table.routeCount),
             "path": "\(loader.path)",
         ])
-        return .reloaded(hash: table.hash, routeCount: table.table.routeCount)
+        let outcome = TableReloadOutcome.reloaded(hash: table.hash, routeCount: table.table.routeCount)
+        onOutcome?(outcome)
+        return outcome
     }
 
     private static func drain(_ descriptor: Int32) {
