@@ -131,7 +131,8 @@ struct AdminServeTests {
             #expect(rows.map { $0["user"] as? String } == ["alice", "bob", "carol"])
             #expect(rows.map { $0["requests"] as? Int } == [6, 5, 2])
             let limits = try await serve.adminJSON("/api/limits")
-            #expect(limits["source"] as? String == "none")
+            #expect(limits["source"] as? String == "table")
+            #expect((limits["users"] as? [Any])?.isEmpty == true)  // no user of this table has limits
         } catch {
             await serve.stop()
             throw error
