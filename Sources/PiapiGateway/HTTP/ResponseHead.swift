@@ -8,28 +8,47 @@ struct ResponseHead {
     var framing: BodyFraming
     /// The upstream asked to close (or cannot keep the connection alive).
     var closesConnection: Bool
-    /// The client must be closed after this response (its end is the connection's end).
-    var endsWithClose: Bool { if case .untilClose = framing { return true } else { return false } }
     private let fields: [HeaderField]
     private let connectionTokens: [[UInt8]]
     private let statusLineEnd: Int
+    /// The head has `Transfer-Encoding`: its body is chunked and any `Content-Length` is void.
+    private let hasTransferEncoding: Bool
 
     private static let chunked = Array("chunked".utf8)
     private static let close = Array("close".utf8)
     private static let keepAlive = Array("keep-alive".utf8)
     private static let statusPrefix = Array("HTTP/1.1 ".utf8)
 
-    /// Nil when the head is not a valid HTTP/1.x response.
+    /// Nil when the head is not a valid HTTP/1.x response or its framing is not strictly valid.
     init?(parsing bytes: ByteBuffer, requestWasHead: Bool) {
         self.bytes = bytes
         guard let parsed = bytes.withUnsafeReadableBytes({ Self.parse($0, requestWasHead: requestWasHead) }) else {
             return nil
         }
-        (status, framing, closesConnection, fields, connectionTokens, statusLineEnd) = parsed
+        status = parsed.status
+        framing = parsed.framing
+        closesConnection = parsed.closesConnection
+        fields = parsed.fields
+        connectionTokens = parsed.connectionTokens
+        statusLineEnd = parsed.statusLineEnd
+        hasTransferEncoding = parsed.hasTransferEncoding
     }
 
-    private static func parse(_ b: UnsafeRawBufferPointer, requestWasHead: Bool)
-        -> (Int, BodyFraming, Bool, [HeaderField], [[UInt8]], Int)? {
+    /// The client must be closed after this response (its end is the connection's end).
+    var endsWithClose: Bool { if case .untilClose = framing { return true } else { return false } }
+
+    /// The parse result before it is copied into the head (keeps `parse` a pure function).
+    private struct Parts {
+        var status: Int
+        var framing: BodyFraming
+        var closesConnection: Bool
+        var fields: [HeaderField]
+        var connectionTokens: [[UInt8]]
+        var statusLineEnd: Int
+        var hasTransferEncoding: Bool
+    }
+
+    private static func parse(_ b: UnsafeRawBufferPointer, requestWasHead: Bool) -> Parts? {
         let n = b.count
         // "HTTP/1.x SSS[ reason]CRLF"
         guard n >= 16, b[0] == UInt8(ascii: "H"), b[1] == UInt8(ascii: "T"), b[2] == UInt8(ascii: "T"),
@@ -48,7 +67,10 @@ struct ResponseHead {
         guard let fields = HeaderField.parseBlock(b, from: statusLineEnd, to: n - 2) else { return nil }
         var close = isHTTP10
         var contentLength: Int?
-        var transferEncoding: Range<Int>?
+        // RFC 9112 §6.1: the codings of every Transfer-Encoding line, in order, form one list.
+        var sawTransferEncoding = false
+        var finalCodingIsChunked = false
+        var codingAfterChunked = false
         var tokens: [[UInt8]] = []
         for field in fields {
             switch field.role {
@@ -56,7 +78,11 @@ struct ResponseHead {
                 guard let v = ASCII.parseDecimal(b, field.value), contentLength == nil || contentLength == v else { return nil }
                 contentLength = v
             case .transferEncoding:
-                transferEncoding = field.value
+                sawTransferEncoding = true
+                ASCII.forEachToken(b, field.value) { coding in
+                    if finalCodingIsChunked { codingAfterChunked = true }
+                    finalCodingIsChunked = ASCII.equalsIgnoringCase(b, coding, chunked)
+                }
             case .connection:
                 ASCII.forEachToken(b, field.value) { token in
                     if ASCII.equalsIgnoringCase(b, token, Self.close) {
@@ -71,25 +97,29 @@ struct ResponseHead {
                 break
             }
         }
+        if sawTransferEncoding {
+            // Only a final `chunked` (applied once) delimits a response that has codings
+            // (§6.3); in an HTTP/1.0 message Transfer-Encoding means faulty framing (§6.1).
+            // Reading such a body to the close instead would let a response end wherever
+            // the upstream and the gateway disagree.
+            guard finalCodingIsChunked, !codingAfterChunked, !isHTTP10 else { return nil }
+            // Content-Length beside it is void and never forwarded; the pair smells of
+            // smuggling, so the connection is not reused either (§6.3).
+            if contentLength != nil { close = true }
+        }
         let framing: BodyFraming
         if requestWasHead || status < 200 || status == 204 || status == 304 {
             framing = .none
-        } else if let te = transferEncoding {
-            // Only a final `chunked` coding has a length of its own; anything else runs to the close.
-            let last = te.count >= 7 ? (te.upperBound - 7)..<te.upperBound : te
-            if ASCII.equalsIgnoringCase(b, last, chunked) {
-                framing = .chunked(ChunkedBodyScanner())
-            } else {
-                framing = .untilClose
-                close = true
-            }
+        } else if sawTransferEncoding {
+            framing = .chunked(ChunkedBodyScanner())
         } else if let length = contentLength {
             framing = length == 0 ? .none : .length(remaining: length)
         } else {
             framing = .untilClose
             close = true
         }
-        return (status, framing, close, fields, tokens, statusLineEnd)
+        return Parts(status: status, framing: framing, closesConnection: close, fields: fields,
+                     connectionTokens: tokens, statusLineEnd: statusLineEnd, hasTransferEncoding: sawTransferEncoding)
     }
 
     /// The value of the first header named `lowerName` (lower-case), for the few response
@@ -110,6 +140,11 @@ struct ResponseHead {
                 switch field.role {
                 case .connection, .hopByHop, .requestID:
                     continue
+                // Framing headers stay whatever `Connection` lists: the client must frame the body.
+                case .contentLength:
+                    if !hasTransferEncoding { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
+                case .transferEncoding:
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
                 default:
                     if !connectionTokens.isEmpty, connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) }) {
                         continue
