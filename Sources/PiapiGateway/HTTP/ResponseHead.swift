@@ -1,13 +1,17 @@
 import NIOCore
 
 /// An upstream's response head, parsed strictly enough to frame its body and rewritten for
-/// the client: hop-by-hop headers dropped, the gateway's `X-Request-ID` added.
+/// the client: hop-by-hop headers dropped, the provider credential kept out, the gateway's
+/// `X-Request-ID` added.
 struct ResponseHead {
     let bytes: ByteBuffer
     let status: Int
     var framing: BodyFraming
     /// The upstream asked to close (or cannot keep the connection alive).
     var closesConnection: Bool
+    /// The credential the request carried upstream, set by the client side once it knows
+    /// which try this head answers: `write` keeps it out of what the client gets.
+    var hiddenCredential: InjectedCredential?
     private let fields: [HeaderField]
     private let connectionTokens: [[UInt8]]
     private let statusLineEnd: Int
@@ -135,7 +139,13 @@ struct ResponseHead {
     func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool) {
         bytes.withUnsafeReadableBytes { b in
             out.writeBytes(Self.statusPrefix)
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[9..<statusLineEnd]))
+            if let hiddenCredential, hiddenCredential.isContained(in: b, 12..<(statusLineEnd - 2)) {
+                // The reason phrase is optional (RFC 9112 §4); one holding the key is left out.
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: b[9..<12]))
+                out.writeStaticString(" \r\n")
+            } else {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: b[9..<statusLineEnd]))
+            }
             for field in fields {
                 switch field.role {
                 case .connection, .hopByHop, .requestID:
@@ -149,7 +159,7 @@ struct ResponseHead {
                     if !connectionTokens.isEmpty, connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) }) {
                         continue
                     }
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
+                    writeWithoutCredential(field, b, to: &out)
                 }
             }
         }
@@ -158,5 +168,28 @@ struct ResponseHead {
         out.writeStaticString("\r\n")
         if closeClient { out.writeStaticString("connection: close\r\n") }
         out.writeStaticString("\r\n")
+    }
+
+    /// Copies one header line unless it holds the credential. A header holding it is dropped
+    /// whole rather than redacted, as nginx and Envoy operators expect of a removed header;
+    /// the URLs of a query-mode target first lose the injected item, and only what is left
+    /// after that is judged.
+    private func writeWithoutCredential(_ field: HeaderField, _ b: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
+        guard let hiddenCredential else {
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
+            return
+        }
+        if let itemName = hiddenCredential.queryItemName, let carrier = URLQueryItemRemoval.carrier(b, field.name),
+           let value = URLQueryItemRemoval.removing(itemName, from: b, field.value, carrier: carrier) {
+            let clean = value.withUnsafeBytes { !hiddenCredential.isContained(in: $0, 0..<$0.count) }
+            guard clean, !hiddenCredential.isContained(in: b, field.name) else { return }
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.name]))
+            out.writeStaticString(": ")
+            out.writeBytes(value)
+            out.writeStaticString("\r\n")
+            return
+        }
+        guard !hiddenCredential.isContained(in: b, field.line.lowerBound..<(field.line.upperBound - 2)) else { return }
+        out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
     }
 }

@@ -327,6 +327,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     func upstreamInformational(_ head: ResponseHead) {
         guard let exchange else { return }
         exchange.sentInformational = true
+        var head = head
+        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
         var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 64)
         head.write(to: &out, requestID: exchange.requestID, closeClient: false)
         context.write(wrapOutboundOut(out), promise: nil)
@@ -334,6 +336,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     func upstreamResponseHead(_ head: ResponseHead) {
         guard let exchange else { return }
+        var head = head
+        // Kept with the head: a captured failure is written after later tries, to other targets.
+        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
         if let sent = exchange.upstreamSentAt {
             shared.telemetry.upstreamFirstByte(serviceType: exchange.serviceType, seconds: ProxyExchange.seconds(since: sent))
         }
@@ -467,7 +472,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         attemptFailed(exchange, captured.outcome, .upstreamInvalid, retryAfter: captured.retryAfter)
     }
 
-    /// Sends a failure response that was read whole, as the upstream sent it.
+    /// Sends a failure response that was read whole, as the upstream sent it, without the
+    /// credential of the target that sent it.
     private func forwardCaptured(_ captured: CapturedResponse, _ exchange: ProxyExchange) {
         self.exchange = nil
         exchange.responseStarted = true
