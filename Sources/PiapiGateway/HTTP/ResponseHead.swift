@@ -38,8 +38,15 @@ struct ResponseHead {
         hasTransferEncoding = parsed.hasTransferEncoding
     }
 
-    /// The client must be closed after this response (its end is the connection's end).
-    var endsWithClose: Bool { if case .untilClose = framing { return true } else { return false } }
+    /// The client must be closed after this response (its end is the connection's end): the
+    /// upstream delimits it so, or the client is HTTP/1.0 and gets a chunked body de-chunked.
+    func endsWithClose(toHTTP10 http10: Bool) -> Bool {
+        switch framing {
+        case .untilClose: true
+        case .chunked: http10
+        case .none, .length: false
+        }
+    }
 
     /// The parse result before it is copied into the head (keeps `parse` a pure function).
     private struct Parts {
@@ -135,8 +142,10 @@ struct ResponseHead {
         }
     }
 
-    /// Writes the head as the client gets it.
-    func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool) {
+    /// Writes the head as the client gets it. An HTTP/1.0 client (`toHTTP10`) gets no
+    /// `Transfer-Encoding`: its body comes de-chunked and ends with the connection. The
+    /// status line says HTTP/1.1 either way, which RFC 9110 §6.2 allows towards a 1.0 client.
+    func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool, toHTTP10: Bool) {
         bytes.withUnsafeReadableBytes { b in
             out.writeBytes(Self.statusPrefix)
             if let hiddenCredential, hiddenCredential.isContained(in: b, 12..<(statusLineEnd - 2)) {
@@ -154,7 +163,7 @@ struct ResponseHead {
                 case .contentLength:
                     if !hasTransferEncoding { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
                 case .transferEncoding:
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
+                    if !toHTTP10 { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
                 default:
                     if !connectionTokens.isEmpty, connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) }) {
                         continue
