@@ -3,7 +3,7 @@ import PackageDescription
 
 /// libFuzzer targets for piapi. Build and run them with `Fuzz/run.sh`, which passes
 /// `-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library` so that the root package's
-/// code is instrumented too. Debug builds: `FuzzRequestHead` uses `@testable import`.
+/// code is instrumented too. Debug builds: `FuzzRequestHead` and `FuzzResponseHead` use `@testable import`.
 /// Tools version 5.4 on purpose: from 5.5 on SwiftPM renames an executable's entry point to
 /// `<Module>_main` and links `main` to it, which a libFuzzer target (no Swift main, libFuzzer
 /// brings its own) cannot satisfy. The targets still compile in the Swift 6 language mode.
@@ -29,6 +29,17 @@ let package = Package(
             dependencies: [
                 .product(name: "RouteTable", package: "piapi"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swift6
+        ),
+        /// Upstream response bytes → head scanning, strict framing, the head written for the
+        /// client (credential kept out, HTTP/1.0 rules), de-chunking.
+        .executableTarget(
+            name: "FuzzResponseHead",
+            dependencies: [
+                .product(name: "PiapiGateway", package: "piapi"),
+                .product(name: "RouteTable", package: "piapi"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swift6
         ),

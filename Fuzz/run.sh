@@ -3,9 +3,9 @@
 #
 #   Fuzz/run.sh [--seconds 60] [--parallel] [--no-build] [TARGET...]
 #
-# TARGET: FuzzCompile, FuzzTableDecode, FuzzRequestHead (default: all three). Seeds come from
-# Fuzz/corpus/<target>/ (never written to); new inputs, logs and crash artifacts go to
-# Fuzz/out/<target>/ (git-ignored). Exits 1 if any target found a crash, leak, timeout or
+# TARGET: FuzzCompile, FuzzTableDecode, FuzzRequestHead, FuzzResponseHead (default: all four).
+# Seeds come from Fuzz/corpus/<target>/ (never written to); new inputs, logs and crash artifacts
+# go to Fuzz/out/<target>/ (git-ignored). Exits 1 if any target found a crash, leak, timeout or
 # failed check; prints executions and coverage (cov/ft from libFuzzer's final lines) per target.
 # On a shared machine run it niced: nice -n 19 Fuzz/run.sh
 set -euo pipefail
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
         *) targets+=("$1"); shift ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzCompile FuzzTableDecode FuzzRequestHead)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzCompile FuzzTableDecode FuzzRequestHead FuzzResponseHead)
 
 flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 if $build; then

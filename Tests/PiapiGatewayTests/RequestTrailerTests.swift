@@ -12,7 +12,7 @@ import Testing
     /// Sends `pieces` (a little apart, so the gateway reads them separately) and returns what
     /// came after the head at the upstream.
     private func upstreamBody(_ pieces: [String]) async throws -> String {
-        let upstream = try await RawUpstream()
+        let upstream = try await ByteRecordingUpstream()
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port)) {
             $0.upstreamTimeout = .seconds(5)
         }

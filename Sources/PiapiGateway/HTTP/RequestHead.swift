@@ -11,6 +11,8 @@ struct RequestHead {
     var query: Range<Int>?
     var fields: [HeaderField]
     var framing: BodyFraming
+    /// The request line says HTTP/1.0: no 1xx and no chunked framing may go back.
+    var isHTTP10: Bool
     var keepAlive: Bool
     /// The key of `Authorization: Bearer <key>`, when the request has one.
     var bearerKey: Range<Int>?
@@ -41,6 +43,7 @@ struct RequestHead {
         query = p.query
         fields = p.fields
         framing = p.framing
+        isHTTP10 = p.isHTTP10
         keepAlive = p.keepAlive
         bearerKey = p.bearerKey
         apiKey = p.apiKey
@@ -62,6 +65,7 @@ struct RequestHead {
         var query: Range<Int>?
         var fields: [HeaderField] = []
         var framing = BodyFraming.none
+        var isHTTP10 = false
         var keepAlive = true
         var bearerKey: Range<Int>?
         var apiKey: Range<Int>?
@@ -121,6 +125,7 @@ struct RequestHead {
             return .failure(Malformed(reason: "unsupported HTTP version"))
         }
         let isHTTP10 = !p.keepAlive
+        p.isHTTP10 = isHTTP10
         guard let fields = HeaderField.parseBlock(b, from: versionStart + 10, to: n - 2) else {
             return .failure(Malformed(reason: "malformed header"))
         }

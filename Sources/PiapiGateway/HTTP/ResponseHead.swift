@@ -1,35 +1,65 @@
 import NIOCore
 
 /// An upstream's response head, parsed strictly enough to frame its body and rewritten for
-/// the client: hop-by-hop headers dropped, the gateway's `X-Request-ID` added.
+/// the client: hop-by-hop headers dropped, the provider credential kept out, the gateway's
+/// `X-Request-ID` added.
 struct ResponseHead {
     let bytes: ByteBuffer
     let status: Int
     var framing: BodyFraming
     /// The upstream asked to close (or cannot keep the connection alive).
     var closesConnection: Bool
-    /// The client must be closed after this response (its end is the connection's end).
-    var endsWithClose: Bool { if case .untilClose = framing { return true } else { return false } }
+    /// The credential the request carried upstream, set by the client side once it knows
+    /// which try this head answers: `write` keeps it out of what the client gets.
+    var hiddenCredential: InjectedCredential?
     private let fields: [HeaderField]
     private let connectionTokens: [[UInt8]]
     private let statusLineEnd: Int
+    /// The head has `Transfer-Encoding`: its body is chunked and any `Content-Length` is void.
+    private let hasTransferEncoding: Bool
 
     private static let chunked = Array("chunked".utf8)
     private static let close = Array("close".utf8)
     private static let keepAlive = Array("keep-alive".utf8)
     private static let statusPrefix = Array("HTTP/1.1 ".utf8)
 
-    /// Nil when the head is not a valid HTTP/1.x response.
+    /// Nil when the head is not a valid HTTP/1.x response or its framing is not strictly valid.
     init?(parsing bytes: ByteBuffer, requestWasHead: Bool) {
         self.bytes = bytes
         guard let parsed = bytes.withUnsafeReadableBytes({ Self.parse($0, requestWasHead: requestWasHead) }) else {
             return nil
         }
-        (status, framing, closesConnection, fields, connectionTokens, statusLineEnd) = parsed
+        status = parsed.status
+        framing = parsed.framing
+        closesConnection = parsed.closesConnection
+        fields = parsed.fields
+        connectionTokens = parsed.connectionTokens
+        statusLineEnd = parsed.statusLineEnd
+        hasTransferEncoding = parsed.hasTransferEncoding
     }
 
-    private static func parse(_ b: UnsafeRawBufferPointer, requestWasHead: Bool)
-        -> (Int, BodyFraming, Bool, [HeaderField], [[UInt8]], Int)? {
+    /// The client must be closed after this response (its end is the connection's end): the
+    /// upstream delimits it so, or the client is HTTP/1.0 and gets a chunked body de-chunked.
+    func endsWithClose(toHTTP10 http10: Bool) -> Bool {
+        switch framing {
+        case .untilClose: true
+        case .chunked: http10
+        case .none, .length: false
+        }
+    }
+
+    /// The parse result before it is copied into the head (keeps `parse` a pure function).
+    private struct Parts {
+        var status: Int
+        var framing: BodyFraming
+        var closesConnection: Bool
+        var fields: [HeaderField]
+        var connectionTokens: [[UInt8]]
+        var statusLineEnd: Int
+        var hasTransferEncoding: Bool
+    }
+
+    private static func parse(_ b: UnsafeRawBufferPointer, requestWasHead: Bool) -> Parts? {
         let n = b.count
         // "HTTP/1.x SSS[ reason]CRLF"
         guard n >= 16, b[0] == UInt8(ascii: "H"), b[1] == UInt8(ascii: "T"), b[2] == UInt8(ascii: "T"),
@@ -48,7 +78,10 @@ struct ResponseHead {
         guard let fields = HeaderField.parseBlock(b, from: statusLineEnd, to: n - 2) else { return nil }
         var close = isHTTP10
         var contentLength: Int?
-        var transferEncoding: Range<Int>?
+        // RFC 9112 §6.1: the codings of every Transfer-Encoding line, in order, form one list.
+        var sawTransferEncoding = false
+        var finalCodingIsChunked = false
+        var codingAfterChunked = false
         var tokens: [[UInt8]] = []
         for field in fields {
             switch field.role {
@@ -56,7 +89,11 @@ struct ResponseHead {
                 guard let v = ASCII.parseDecimal(b, field.value), contentLength == nil || contentLength == v else { return nil }
                 contentLength = v
             case .transferEncoding:
-                transferEncoding = field.value
+                sawTransferEncoding = true
+                ASCII.forEachToken(b, field.value) { coding in
+                    if finalCodingIsChunked { codingAfterChunked = true }
+                    finalCodingIsChunked = ASCII.equalsIgnoringCase(b, coding, chunked)
+                }
             case .connection:
                 ASCII.forEachToken(b, field.value) { token in
                     if ASCII.equalsIgnoringCase(b, token, Self.close) {
@@ -71,25 +108,29 @@ struct ResponseHead {
                 break
             }
         }
+        if sawTransferEncoding {
+            // Only a final `chunked` (applied once) delimits a response that has codings
+            // (§6.3); in an HTTP/1.0 message Transfer-Encoding means faulty framing (§6.1).
+            // Reading such a body to the close instead would let a response end wherever
+            // the upstream and the gateway disagree.
+            guard finalCodingIsChunked, !codingAfterChunked, !isHTTP10 else { return nil }
+            // Content-Length beside it is void and never forwarded; the pair smells of
+            // smuggling, so the connection is not reused either (§6.3).
+            if contentLength != nil { close = true }
+        }
         let framing: BodyFraming
         if requestWasHead || status < 200 || status == 204 || status == 304 {
             framing = .none
-        } else if let te = transferEncoding {
-            // Only a final `chunked` coding has a length of its own; anything else runs to the close.
-            let last = te.count >= 7 ? (te.upperBound - 7)..<te.upperBound : te
-            if ASCII.equalsIgnoringCase(b, last, chunked) {
-                framing = .chunked(ChunkedBodyScanner())
-            } else {
-                framing = .untilClose
-                close = true
-            }
+        } else if sawTransferEncoding {
+            framing = .chunked(ChunkedBodyScanner())
         } else if let length = contentLength {
             framing = length == 0 ? .none : .length(remaining: length)
         } else {
             framing = .untilClose
             close = true
         }
-        return (status, framing, close, fields, tokens, statusLineEnd)
+        return Parts(status: status, framing: framing, closesConnection: close, fields: fields,
+                     connectionTokens: tokens, statusLineEnd: statusLineEnd, hasTransferEncoding: sawTransferEncoding)
     }
 
     /// The value of the first header named `lowerName` (lower-case), for the few response
@@ -101,20 +142,33 @@ struct ResponseHead {
         }
     }
 
-    /// Writes the head as the client gets it.
-    func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool) {
+    /// Writes the head as the client gets it. An HTTP/1.0 client (`toHTTP10`) gets no
+    /// `Transfer-Encoding`: its body comes de-chunked and ends with the connection. The
+    /// status line says HTTP/1.1 either way, which RFC 9110 §6.2 allows towards a 1.0 client.
+    func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool, toHTTP10: Bool) {
         bytes.withUnsafeReadableBytes { b in
             out.writeBytes(Self.statusPrefix)
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[9..<statusLineEnd]))
+            if let hiddenCredential, hiddenCredential.isContained(in: b, 12..<(statusLineEnd - 2)) {
+                // The reason phrase is optional (RFC 9112 §4); one holding the key is left out.
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: b[9..<12]))
+                out.writeStaticString(" \r\n")
+            } else {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: b[9..<statusLineEnd]))
+            }
             for field in fields {
                 switch field.role {
                 case .connection, .hopByHop, .requestID:
                     continue
+                // Framing headers stay whatever `Connection` lists: the client must frame the body.
+                case .contentLength:
+                    if !hasTransferEncoding { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
+                case .transferEncoding:
+                    if !toHTTP10 { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
                 default:
                     if !connectionTokens.isEmpty, connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) }) {
                         continue
                     }
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
+                    writeWithoutCredential(field, b, to: &out)
                 }
             }
         }
@@ -123,5 +177,28 @@ struct ResponseHead {
         out.writeStaticString("\r\n")
         if closeClient { out.writeStaticString("connection: close\r\n") }
         out.writeStaticString("\r\n")
+    }
+
+    /// Copies one header line unless it holds the credential. A header holding it is dropped
+    /// whole rather than redacted, as nginx and Envoy operators expect of a removed header;
+    /// the URLs of a query-mode target first lose the injected item, and only what is left
+    /// after that is judged.
+    private func writeWithoutCredential(_ field: HeaderField, _ b: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
+        guard let hiddenCredential else {
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
+            return
+        }
+        if let itemName = hiddenCredential.queryItemName, let carrier = URLQueryItemRemoval.carrier(b, field.name),
+           let value = URLQueryItemRemoval.removing(itemName, from: b, field.value, carrier: carrier) {
+            let clean = value.withUnsafeBytes { !hiddenCredential.isContained(in: $0, 0..<$0.count) }
+            guard clean, !hiddenCredential.isContained(in: b, field.name) else { return }
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.name]))
+            out.writeStaticString(": ")
+            out.writeBytes(value)
+            out.writeStaticString("\r\n")
+            return
+        }
+        guard !hiddenCredential.isContained(in: b, field.line.lowerBound..<(field.line.upperBound - 2)) else { return }
+        out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
     }
 }

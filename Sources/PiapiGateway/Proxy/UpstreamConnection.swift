@@ -1,8 +1,9 @@
 import NIOCore
 
 /// One pooled HTTP/1.1 connection to an upstream origin. It reads the response head
-/// strictly, then forwards body bytes untouched to its current sink, reading only as fast as
-/// the sink can write, and tells the pool when it dies.
+/// strictly, then forwards body bytes untouched to its current sink (or, when the sink asks,
+/// only a chunked body's payload), reading only as fast as the sink can write, and tells the
+/// pool when it dies.
 final class UpstreamConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -16,6 +17,8 @@ final class UpstreamConnection: ChannelInboundHandler {
     private var closesAfterResponse = false
     private var scanner = HeadScanner()
     private var pending: ByteBuffer?
+    /// Set while the current response's chunk framing is taken off (`dechunkBody`).
+    private var payloadDecoder: ChunkedPayloadDecoder?
     /// How many responses this connection has carried (0 = fresh).
     private(set) var completedResponses = 0
 
@@ -47,6 +50,7 @@ final class UpstreamConnection: ChannelInboundHandler {
         state = .awaitingHead
         scanner.reset()
         pending = nil
+        payloadDecoder = nil
         context?.read()
     }
 
@@ -56,6 +60,13 @@ final class UpstreamConnection: ChannelInboundHandler {
 
     func flush() {
         context?.flush()
+    }
+
+    /// From now until the current response ends, hands the sink only the payload of its
+    /// chunked body: no chunk sizes, extensions or trailers. Called by the sink from
+    /// `upstreamResponseHead`, before any body byte is delivered.
+    func dechunkBody() {
+        payloadDecoder = ChunkedPayloadDecoder()
     }
 
     /// Asks for more response bytes (the sink became writable again).
@@ -181,13 +192,29 @@ final class UpstreamConnection: ChannelInboundHandler {
         state = .body(framing)
         switch step {
         case .more(let n):
-            if n > 0, let slice = bytes.readSlice(length: n) { sink?.upstreamResponseBody(slice) }
+            if n > 0, let slice = bytes.readSlice(length: n) { deliver(slice) }
         case .done(let n):
-            if n > 0, let slice = bytes.readSlice(length: n) { sink?.upstreamResponseBody(slice) }
+            if n > 0, let slice = bytes.readSlice(length: n) { deliver(slice) }
             finish(leftover: bytes.readableBytes > 0)
         case .invalid:
             fail(.upstreamInvalid)
         }
+    }
+
+    /// Passes body bytes to the sink, as they are or (de-chunking) their payload parts.
+    private func deliver(_ slice: ByteBuffer) {
+        guard var decoder = payloadDecoder else {
+            sink?.upstreamResponseBody(slice)
+            return
+        }
+        slice.withUnsafeReadableBytes { bytes in
+            decoder.decode(bytes) { part in
+                if let payload = slice.getSlice(at: slice.readerIndex + part.lowerBound, length: part.count) {
+                    sink?.upstreamResponseBody(payload)
+                }
+            }
+        }
+        payloadDecoder = decoder
     }
 
     private func finish(leftover: Bool) {

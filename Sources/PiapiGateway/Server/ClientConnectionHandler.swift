@@ -379,15 +379,26 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
     // MARK: - UpstreamResponseSink
 
     func upstreamInformational(_ head: ResponseHead) {
-        guard let exchange else { return }
+        // An HTTP/1.0 client cannot take an interim response (RFC 9110 §15.2): it is dropped,
+        // and as nothing reached the client the exchange may still fail over.
+        guard let exchange, !exchange.head.isHTTP10 else { return }
         exchange.sentInformational = true
+        var head = head
+        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
         var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 64)
-        head.write(to: &out, requestID: exchange.requestID, closeClient: false)
+        head.write(to: &out, requestID: exchange.requestID, closeClient: false, toHTTP10: false)
         context.write(wrapOutboundOut(out), promise: nil)
     }
 
     func upstreamResponseHead(_ head: ResponseHead) {
         guard let exchange else { return }
+        var head = head
+        // Kept with the head: a captured failure is written after later tries, to other targets.
+        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
+        if exchange.head.isHTTP10, case .chunked = head.framing {
+            // HTTP/1.0 has no chunked framing: the payload goes on alone and the close ends it.
+            exchange.upstream?.dechunkBody()
+        }
         if let sent = exchange.upstreamSentAt {
             shared.telemetry.upstreamFirstByte(serviceType: exchange.serviceType, seconds: ProxyExchange.seconds(since: sent))
         }
@@ -403,9 +414,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         concludeAttempt(exchange, outcome, retryAfter: retryAfter)
         exchange.responseStarted = true
         exchange.responseStatus = head.status
-        if head.endsWithClose || !exchange.requestBodyDone || draining { exchange.closeClientAfter = true }
+        if head.endsWithClose(toHTTP10: exchange.head.isHTTP10) || !exchange.requestBodyDone || draining {
+            exchange.closeClientAfter = true
+        }
         var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
-        head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.closeClientAfter)
+        head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.closeClientAfter,
+                   toHTTP10: exchange.head.isHTTP10)
         context.write(wrapOutboundOut(out), promise: nil)
         enterStreaming()
     }
@@ -521,14 +535,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         attemptFailed(exchange, captured.outcome, .upstreamInvalid, retryAfter: captured.retryAfter)
     }
 
-    /// Sends a failure response that was read whole, as the upstream sent it.
+    /// Sends a failure response that was read whole, as the upstream sent it (de-chunked
+    /// already for an HTTP/1.0 client), without the credential of the target that sent it.
     private func forwardCaptured(_ captured: CapturedResponse, _ exchange: ProxyExchange) {
         self.exchange = nil
         exchange.responseStarted = true
         exchange.responseStatus = captured.head.status
-        if captured.head.endsWithClose || draining { exchange.closeClientAfter = true }
+        if captured.head.endsWithClose(toHTTP10: exchange.head.isHTTP10) || draining { exchange.closeClientAfter = true }
         var out = context.channel.allocator.buffer(capacity: captured.head.bytes.readableBytes + 96 + captured.body.readableBytes)
-        captured.head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.closeClientAfter)
+        captured.head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.closeClientAfter,
+                            toHTTP10: exchange.head.isHTTP10)
         out.writeImmutableBuffer(captured.body)
         exchange.bytesOut += captured.body.readableBytes
         context.write(wrapOutboundOut(out), promise: nil)

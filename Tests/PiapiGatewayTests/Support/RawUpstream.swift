@@ -1,71 +1,84 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import PiapiTestSupport
 
-/// An upstream on 127.0.0.1 that keeps the exact bytes it receives, for tests about what
-/// reaches an upstream byte for byte (StubUpstream sees only what its HTTP parser made of
-/// them). It answers `200 ok` once a chunked body has ended: when the bytes after the head end
-/// with an empty line.
+/// An upstream on 127.0.0.1 that answers with exactly the bytes a test gives it, for the
+/// responses a well-behaved HTTP library never produces (loose framing, `103` heads, chunked
+/// failure answers…). It reads each request head (requests without a body), records it as
+/// text, writes the reply and, when the reply says so, closes the connection.
 final class RawUpstream: Sendable {
-    private let bytes = NIOLockedValueBox<[UInt8]>([])
+    struct Reply: Sendable {
+        var bytes: [UInt8]
+        var close = false
+
+        init(_ text: String, close: Bool = false) {
+            bytes = Array(text.utf8)
+            self.close = close
+        }
+    }
+
+    typealias Responder = @Sendable (_ requestHead: String) -> Reply
+
+    private let heads = NIOLockedValueBox<[String]>([])
     private let channel: any Channel
     let port: Int
 
-    /// Everything received so far, over all connections.
-    var received: [UInt8] { bytes.withLockedValue { $0 } }
+    /// The request heads received so far, in order.
+    var requests: [String] { heads.withLockedValue { $0 } }
 
-    /// What came after the first head, as text.
-    var body: String {
-        let all = received
-        guard let end = Self.headEnd(all) else { return "" }
-        return String(decoding: all[end...], as: UTF8.self)
-    }
-
-    init() async throws {
-        let bytes = self.bytes
+    init(responder: @escaping Responder) async throws {
+        let heads = self.heads
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Recorder(bytes: bytes))
+                    try channel.pipeline.syncOperations.addHandler(Handler(heads: heads, responder: responder))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         port = channel.localAddress?.port ?? 0
     }
 
+    /// Always sends `text`, then closes when `close` is set.
+    convenience init(always text: String, close: Bool = false) async throws {
+        try await self.init { _ in Reply(text, close: close) }
+    }
+
     func close() async {
         try? await channel.close()
     }
 
-    private static let emptyLine = Array("\r\n\r\n".utf8)
-
-    /// The offset just past the first `\r\n\r\n`.
-    private static func headEnd(_ b: [UInt8]) -> Int? {
-        guard b.count >= 4 else { return nil }
-        for i in 0...(b.count - 4) where Array(b[i..<(i + 4)]) == emptyLine { return i + 4 }
-        return nil
-    }
-
-    private final class Recorder: ChannelInboundHandler {
+    private final class Handler: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
-        let bytes: NIOLockedValueBox<[UInt8]>
-        var connectionBytes: [UInt8] = []
 
-        init(bytes: NIOLockedValueBox<[UInt8]>) {
-            self.bytes = bytes
+        let heads: NIOLockedValueBox<[String]>
+        let responder: Responder
+        var buffered: [UInt8] = []
+
+        init(heads: NIOLockedValueBox<[String]>, responder: @escaping Responder) {
+            self.heads = heads
+            self.responder = responder
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let chunk = Array(unwrapInboundIn(data).readableBytesView)
-            bytes.withLockedValue { $0.append(contentsOf: chunk) }
-            connectionBytes.append(contentsOf: chunk)
-            guard let end = RawUpstream.headEnd(connectionBytes), connectionBytes.count > end,
-                  connectionBytes.suffix(4).elementsEqual(RawUpstream.emptyLine) else { return }
-            connectionBytes = []
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")),
-                                  promise: nil)
+            buffered.append(contentsOf: unwrapInboundIn(data).readableBytesView)
+            while let at = TestConnection.find(Array("\r\n\r\n".utf8), in: buffered) {
+                let head = String(decoding: buffered[..<(at + 4)], as: UTF8.self)
+                buffered.removeFirst(at + 4)
+                heads.withLockedValue { $0.append(head) }
+                let reply = responder(head)
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply.bytes)), promise: nil)
+                if reply.close {
+                    context.close(promise: nil)
+                    return
+                }
+            }
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
         }
     }
 }
