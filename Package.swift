@@ -29,6 +29,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        /// The system zlib (Debian: zlib1g-dev): the usage tap inflates gzip/deflate bodies on
+        /// the side.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         /// The compiled route table: its model, its two encodings and its lookup.
         .target(
             name: "RouteTable",
@@ -52,6 +58,7 @@ let package = Package(
             name: "PiapiGateway",
             dependencies: [
                 "RouteTable",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -121,6 +128,7 @@ let package = Package(
                 "PiapiGateway",
                 "PiapiTestSupport",
                 "RouteTable",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
