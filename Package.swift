@@ -30,7 +30,7 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         /// The system zlib (Debian: zlib1g-dev): the usage tap inflates gzip/deflate bodies on
-        /// the side.
+        /// the side, the mock upstream gzips its answers.
         .systemLibrary(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -86,10 +86,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        /// A stand-in upstream that shows what piapi forwards (credentials redacted) and streams SSE.
+        /// A stand-in upstream that shows what piapi forwards (credentials redacted), streams SSE
+        /// and answers in the three LLM dialects (optionally gzipped).
         .target(
             name: "MockUpstream",
             dependencies: [
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -106,6 +108,7 @@ let package = Package(
             name: "MockUpstreamTests",
             dependencies: [
                 "MockUpstream",
+                "PiapiGateway",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
