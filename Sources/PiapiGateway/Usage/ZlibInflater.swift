@@ -17,7 +17,7 @@ struct ZlibInflater: Sendable {
     /// Created at the first byte, when a deflate body's wrapping can be told.
     private var stream: ZlibStream?
     /// The body could not be inflated (or zlib could not allocate); nothing more is decoded.
-    private(set) var failed = false
+    private var failed = false
 
     init(format: Format) {
         self.format = format
