@@ -166,8 +166,11 @@ public struct UsageTap: Sendable {
     }
 
     /// Stops looking at the body and lets its buffers go; usage already seen still counts.
+    /// The first reason stands: the chunk decoder may still find broken framing further on
+    /// in the same slice after inflation failed, and the report must not depend on where
+    /// the body was cut.
     private mutating func stop(_ reason: UsageUnknownReason) {
-        stopped = reason
+        if stopped == nil { stopped = reason }
         framer = nil
         jsonBody = nil
         inflater = nil

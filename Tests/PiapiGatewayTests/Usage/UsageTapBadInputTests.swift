@@ -115,6 +115,18 @@ import Testing
         #expect(report == .unknown(.malformed, partial: false))
     }
 
+    @Test func theFirstFailureInTheBodyIsTheReasonHoweverItIsCut() {
+        // Found by FuzzUsageTap: corrupt gzip data, then broken chunk framing further on.
+        var encoded = UsageTapDriver.gzip(FixturesOpenAIChat.stream.utf8Bytes)
+        encoded[40] ^= 0xFF
+        let framed = Array("64\r\n".utf8) + encoded[..<100] + Array("\r\nzz\r\n".utf8) + encoded[100...]
+        for slices in [[], Array(repeating: 16, count: framed.count), Array(repeating: 1, count: framed.count)] {
+            let report = UsageTapDriver.report(
+                framed, contentType: "text/event-stream", encoding: "gzip", chunked: true, slices: slices)
+            #expect(report == .unknown(.decodeError, partial: false))
+        }
+    }
+
     @Test func streamEventsWithBrokenUsageJSONPoisonTheStream() {
         let stream = FixturesAnthropicMessages.stream.replacingFirst(#""usage": {"output_tokens": 503}"#, with: #""usage": {"output_tokens": 503"#)
         #expect(UsageTapDriver.report(stream.utf8Bytes, contentType: "text/event-stream") == .unknown(.malformed, partial: false))
