@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        /// The system zlib (Debian: zlib1g-dev): the usage tap inflates gzip/deflate bodies on
+        /// the side, the mock upstream gzips its answers.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         /// The compiled route table: its model, its two encodings and its lookup.
         .target(
             name: "RouteTable",
@@ -56,6 +62,7 @@ let package = Package(
             name: "PiapiGateway",
             dependencies: [
                 "RouteTable",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -106,10 +113,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        /// A stand-in upstream that shows what piapi forwards (credentials redacted) and streams SSE.
+        /// A stand-in upstream that shows what piapi forwards (credentials redacted), streams SSE
+        /// and answers in the three LLM dialects (optionally gzipped).
         .target(
             name: "MockUpstream",
             dependencies: [
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -126,6 +135,7 @@ let package = Package(
             name: "MockUpstreamTests",
             dependencies: [
                 "MockUpstream",
+                "PiapiGateway",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -148,6 +158,7 @@ let package = Package(
                 "PiapiGateway",
                 "PiapiTestSupport",
                 "RouteTable",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,7 +3,7 @@
 #
 #   Fuzz/run.sh [--seconds 60] [--parallel] [--no-build] [TARGET...]
 #
-# TARGET: FuzzCompile, FuzzTableDecode, FuzzRequestHead, FuzzResponseHead (default: all four).
+# TARGET: FuzzCompile, FuzzTableDecode, FuzzRequestHead, FuzzResponseHead, FuzzUsageTap (default: all five).
 # Seeds come from Fuzz/corpus/<target>/ (never written to); new inputs, logs and crash artifacts
 # go to Fuzz/out/<target>/ (git-ignored). Exits 1 if any target found a crash, leak, timeout or
 # failed check; prints executions and coverage (cov/ft from libFuzzer's final lines) per target.
@@ -17,12 +17,12 @@ while [ $# -gt 0 ]; do
         --seconds) seconds=$2; shift 2 ;;
         --parallel) parallel=true; shift ;;
         --no-build) build=false; shift ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzCompile FuzzTableDecode FuzzRequestHead FuzzResponseHead)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzCompile FuzzTableDecode FuzzRequestHead FuzzResponseHead FuzzUsageTap)
 
 flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 if $build; then

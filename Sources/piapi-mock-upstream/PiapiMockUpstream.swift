@@ -14,6 +14,9 @@ struct PiapiMockUpstream: AsyncParsableCommand {
             query, which credential arrived (header or query item, value redacted) and the other \
             headers. A path ending in /stream, or a query with stream=1 or stream=true, is \
             answered with text/event-stream: --events events, --delay-ms apart, then data: [DONE].
+            A request with ?dialect=chat|responses|messages (or a path starting with \
+            /dialect/NAME/) is answered like that LLM API instead, with token usage, plain or \
+            streamed; gzip=1 gzips the answer.
             """)
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one; it is printed).")

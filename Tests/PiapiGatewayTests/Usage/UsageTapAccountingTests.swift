@@ -1,0 +1,121 @@
+import Foundation
+import NIOCore
+import Testing
+
+@testable import PiapiGateway
+
+/// The accounting rules of contract §8 that other gateways get wrong, partial streams, and
+/// the memory bound.
+@Suite struct UsageTapAccountingTests {
+    static func stream(_ text: String, complete: Bool = true) -> UsageReport {
+        UsageTapDriver.report(text.utf8Bytes, contentType: "text/event-stream", complete: complete)
+    }
+
+    @Test func cachedTokensAreCountedOnce() {
+        // OpenAI: prompt_tokens includes cached_tokens; input + cacheRead == prompt_tokens.
+        let chat = FixturesOpenAIChat.plainReport
+        #expect(chat.input! + chat.cacheRead! == 2006)
+        // Anthropic: input_tokens excludes both cache fields; they are reported as they are.
+        let messages = Self.stream(FixturesAnthropicMessages.streamWithCumulativeDeltas)
+        #expect(messages.input == 2679 && messages.cacheRead == 12000 && messages.cacheWrite == 1460)
+        // Reasoning is part of output, never added to it.
+        let responses = FixturesOpenAIResponses.plainReport
+        #expect(responses.output == 1035 && responses.reasoning == 832)
+    }
+
+    @Test func responsesStreamsAreNotLoggedWithZeroTokens() {
+        // `response.created` and `response.in_progress` carry `usage: null` (or even zeros);
+        // only the final event counts.
+        let zeros = FixturesOpenAIResponses.stream.replacingFirst(
+            #""usage":null,"user":null"#,
+            with: #""usage":{"input_tokens":0,"output_tokens":0,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}},"user":null"#)
+        #expect(Self.stream(zeros) == FixturesOpenAIResponses.streamReport)
+        for final in ["response.incomplete", "response.failed"] {
+            let text = FixturesOpenAIResponses.stream.replacingFirst(#""type":"response.completed""#, with: "\"type\":\"\(final)\"")
+            #expect(Self.stream(text) == FixturesOpenAIResponses.streamReport)
+        }
+    }
+
+    @Test func anAbortedStreamReportsWhatItSawAsPartial() {
+        // Anthropic cut before message_delta: the input side from message_start, output so far.
+        let anthropic = FixturesAnthropicMessages.stream
+        let cut = String(anthropic[..<anthropic.range(of: "event: message_delta")!.lowerBound])
+        let report = Self.stream(cut, complete: false)
+        #expect(report == UsageReport(
+            model: "claude-opus-4-1-20250805", dialect: .messages, input: 472, cacheRead: 2095, cacheWrite: 0,
+            output: 1, partial: true))
+        // Responses cut before response.completed: nothing final was seen.
+        let responses = FixturesOpenAIResponses.stream
+        let cutResponses = String(responses[..<responses.range(of: "event: response.completed")!.lowerBound])
+        #expect(Self.stream(cutResponses, complete: false) == .unknown(.truncated, partial: true))
+        // A complete usage then an abort (the client left during [DONE]): the counts stand, marked partial.
+        var chat = FixturesOpenAIChat.streamReport
+        chat.partial = true
+        #expect(Self.stream(FixturesOpenAIChat.stream, complete: false) == chat)
+        // A JSON body that did not arrive whole is not parsed.
+        let body = FixturesOpenAIChat.plain.utf8Bytes
+        #expect(UsageTapDriver.report(Array(body.prefix(200)), contentType: "application/json", complete: false)
+            == .unknown(.truncated, partial: true))
+    }
+
+    @Test func anOversizedEventIsSkippedButLaterUsageCounts() {
+        let huge = "data: {\"usage\":{\"prompt_tokens\":1},\"pad\":\"" + String(repeating: "p", count: UsageTap.maxEventBytes) + "\"}\n\n"
+        #expect(Self.stream(huge) == .unknown(.tooLarge, partial: false))
+        #expect(Self.stream(huge + FixturesOpenAIChat.stream) == FixturesOpenAIChat.streamReport)
+        var ws = UsageTap.webSocket()
+        ws.observeMessage(ByteBuffer(string: String(huge.dropFirst(6))))
+        #expect(ws.finish(complete: true) == .unknown(.tooLarge, partial: false))
+    }
+
+    @Test func aHundredMegabyteJSONBodyStaysBounded() {
+        var tap = UsageTap(status: 200, contentType: "application/json", contentEncoding: nil, chunked: false)
+        var slice = ByteBuffer(repeating: UInt8(ascii: " "), count: 64 << 10)
+        slice.setString("{\"usage\":", at: 0)
+        var peak = 0
+        for index in 0..<(100 * 16) {
+            tap.observe(slice)
+            if index == 0 { slice.setString("         ", at: 0) }
+            peak = max(peak, tap.retainedBytes)
+        }
+        #expect(peak <= UsageTap.maxJSONBodyBytes + 4096)
+        #expect(tap.retainedBytes == 0)
+        #expect(tap.finish(complete: true) == .unknown(.tooLarge, partial: false))
+    }
+
+    @Test func aHundredMegabyteStreamStaysBoundedAndStillCounts() {
+        var tap = UsageTap(status: 200, contentType: "text/event-stream", contentEncoding: nil, chunked: false)
+        // Ordinary 1 KiB events, a 3 MiB event in the middle, then the real usage chunk.
+        let event = "data: {\"choices\":[{\"delta\":{\"content\":\"" + String(repeating: "t", count: 990) + "\"}}]}\n\n"
+        var slice = ByteBuffer()
+        while slice.readableBytes + event.utf8.count <= 64 << 10 { slice.writeString(event) }
+        let slices = (100 << 20) / slice.readableBytes
+        var peak = 0
+        for index in 0..<slices {
+            if index == slices / 2 {
+                tap.observe(ByteBuffer(string: "data: "))
+                for _ in 0..<48 { tap.observe(ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 << 10)) }
+                tap.observe(ByteBuffer(string: "\n\n"))
+            }
+            tap.observe(slice)
+            peak = max(peak, tap.retainedBytes)
+        }
+        tap.observe(ByteBuffer(string: FixturesOpenAIChat.stream))
+        #expect(peak <= UsageTap.maxEventBytes + 4096)
+        #expect(tap.retainedBytes <= SSEEventFramer.keptCapacity)
+        #expect(tap.finish(complete: true) == FixturesOpenAIChat.streamReport)
+    }
+
+    @Test func aGzipBombStopsAtTheJSONBound() {
+        // 64 MiB of spaces compress to about 64 KiB; inflation stops once the bound is passed.
+        let payload = Array("{\"usage\":".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 64 << 20)
+        let encoded = UsageTapDriver.gzip(payload)
+        var tap = UsageTap(status: 200, contentType: "application/json", contentEncoding: "gzip", chunked: false)
+        var peak = 0
+        for piece in UsageTapDriver.cut(encoded, Array(repeating: 4096, count: encoded.count / 4096)) {
+            tap.observe(ByteBuffer(bytes: piece))
+            peak = max(peak, tap.retainedBytes)
+        }
+        #expect(peak <= UsageTap.maxJSONBodyBytes + 4096)
+        #expect(tap.finish(complete: true) == .unknown(.tooLarge, partial: false))
+    }
+}
