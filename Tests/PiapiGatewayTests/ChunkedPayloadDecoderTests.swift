@@ -8,7 +8,7 @@ import Testing
         var decoder = ChunkedPayloadDecoder()
         var payload: [UInt8] = []
         for piece in pieces {
-            Array(piece.utf8).withUnsafeBytes { bytes in decoder.decode(bytes) { payload.append(contentsOf: bytes[$0]) } }
+            Array(piece.utf8).withUnsafeBytes { bytes in #expect(decoder.decode(bytes) { payload.append(contentsOf: bytes[$0]) }) }
         }
         return String(decoding: payload, as: UTF8.self)
     }

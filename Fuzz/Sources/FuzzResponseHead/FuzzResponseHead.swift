@@ -69,7 +69,7 @@ public func fuzzResponseHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
         let cut = min(Int(data[1]) % (framed.count + 1), framed.count)
         for piece in [framed[..<cut], framed[cut...]] {
             Array(piece).withUnsafeBytes { bytes in
-                decoder.decode(bytes) { payload.append(contentsOf: bytes[$0]) }
+                _ = decoder.decode(bytes) { payload.append(contentsOf: bytes[$0]) }
             }
         }
         precondition(payload == Oracle.dechunk(framed), "de-chunked payload differs")

@@ -1,7 +1,8 @@
 /// Takes the chunk framing off a chunked body as it streams, for a client that cannot read
 /// chunked framing (HTTP/1.0): it finds the payload bytes and leaves out chunk sizes,
 /// extensions and trailers. It runs over bytes `ChunkedBodyScanner` has already accepted,
-/// so it only keeps its place in the grammar; it does not judge it.
+/// so it only keeps its place in the grammar; it does not judge it — except that a chunk
+/// size too large to hold is refused, because the usage tap (and its fuzzer) also feed it.
 struct ChunkedPayloadDecoder {
     /// Where in the chunk grammar the next byte falls.
     private enum State {
@@ -16,9 +17,11 @@ struct ChunkedPayloadDecoder {
 
     private var state = State.size
     private var size = 0
+    private var digits = 0
 
-    /// Calls `payload` with each range of `bytes` that is body payload, in order.
-    mutating func decode(_ bytes: UnsafeRawBufferPointer, payload: (Range<Int>) -> Void) {
+    /// Calls `payload` with each range of `bytes` that is body payload, in order; false when
+    /// a chunk size overflows (nothing more is decoded then).
+    mutating func decode(_ bytes: UnsafeRawBufferPointer, payload: (Range<Int>) -> Void) -> Bool {
         var i = 0
         let n = bytes.count
         while i < n {
@@ -31,6 +34,8 @@ struct ChunkedPayloadDecoder {
                 continue
             case .size:
                 if let digit = HexDigit.value(bytes[i]) {
+                    digits += 1
+                    guard digits <= 15 else { return false }
                     size = size << 4 | Int(digit)
                 } else {
                     state = .sizeLineRest
@@ -41,6 +46,7 @@ struct ChunkedPayloadDecoder {
                 if bytes[i] == ASCII.lf {
                     state = size == 0 ? .trailerLineStart : .data(remaining: size)
                     size = 0
+                    digits = 0
                 }
             case .dataEnd:
                 if bytes[i] == ASCII.lf { state = .size }
@@ -53,9 +59,10 @@ struct ChunkedPayloadDecoder {
             case .trailerLine:
                 if bytes[i] == ASCII.lf { state = .trailerLineStart }
             case .finished:
-                return
+                return true
             }
             i += 1
         }
+        return true
     }
 }

@@ -78,7 +78,7 @@ public struct UsageTap: Sendable {
             guard var unchunker = unchunker.take() else {
                 return decode(raw)
             }
-            let valid = unchunker.decode(raw) { payload in decode(payload) }
+            let valid = unchunker.decode(raw) { payload in decode(UnsafeRawBufferPointer(rebasing: raw[payload])) }
             if !valid {
                 stop(.malformed)
             } else if stopped == nil {

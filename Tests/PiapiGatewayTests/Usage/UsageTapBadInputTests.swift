@@ -109,8 +109,10 @@ import Testing
         #expect(UsageTapDriver.report(encoded, contentType: "text/event-stream", encoding: "gzip") == expected)
     }
 
-    @Test func brokenChunkFramingStopsTheTap() {
-        let framed = Array("5\r\nhello\r\nZZ\r\n".utf8)
+    /// The gateway refuses broken chunk framing before a body reaches the tap (502); what the
+    /// tap's decoder still refuses itself is a chunk size it cannot hold.
+    @Test func anOverflowingChunkSizeStopsTheTap() {
+        let framed = Array("5\r\nhello\r\nFFFFFFFFFFFFFFFFFF\r\n".utf8)
         let report = UsageTapDriver.report(framed, contentType: "application/json", chunked: true)
         #expect(report == .unknown(.malformed, partial: false))
     }
