@@ -62,6 +62,7 @@ let package = Package(
             name: "PiapiGateway",
             dependencies: [
                 "RouteTable",
+                "PiapiLedger",
                 "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -66,6 +66,18 @@ struct ServeOptions: ParsableCommand {
     @Flag(help: "Do not answer /metrics on the main listener (serve it on --admin-listen instead).")
     var noPublicMetrics = false
 
+    @Option(help: ArgumentHelp("""
+        Record every finished request: sqlite:PATH or postgres://USER@HOST:PORT/DB (password from the URL or PGPASSWORD).
+        """, valueName: "url"))
+    var ledger: String?
+
+    @Option(help: ArgumentHelp("Delete ledger rows older than this many days (at start, then hourly).", valueName: "days"))
+    var ledgerRetention: Int?
+
+    @Option(help: ArgumentHelp("on or off: whether token and cost metrics carry a user label (one series per user).",
+                               valueName: "on|off"))
+    var metricsUserLabel = "on"
+
     func validate() throws {
         _ = try gatewayConfiguration()
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -106,6 +118,18 @@ struct ServeOptions: ParsableCommand {
             throw ValidationError(error.description)
         }
         configuration.publicMetrics = !noPublicMetrics
+        guard metricsUserLabel == "on" || metricsUserLabel == "off" else {
+            throw ValidationError("--metrics-user-label must be on or off")
+        }
+        configuration.metricsUserLabel = metricsUserLabel == "on"
+        if let ledgerRetention {
+            guard ledger != nil else { throw ValidationError("--ledger-retention needs --ledger") }
+            guard ledgerRetention >= 1, ledgerRetention <= 36_500 else {
+                throw ValidationError("--ledger-retention must be between 1 and 36500 days")
+            }
+        }
+        configuration.ledger = ledger
+        configuration.ledgerRetentionDays = ledgerRetention
         guard adminRecent >= 1, adminRecent <= 1_000_000 else {
             throw ValidationError("--admin-recent must be between 1 and 1000000")
         }

@@ -38,7 +38,8 @@ struct ServeTrafficTests {
         let outputPath: String
 
         /// `table` builds the first table from the mock's port (default: provider `first`).
-        static func start(events: Int = 5, delayMilliseconds: Int = 50,
+        /// `arguments` go to piapi-serve after the table and listen address.
+        static func start(events: Int = 5, delayMilliseconds: Int = 50, arguments: [String] = [],
                           table: ((Int) throws -> RouteTable)? = nil) async throws -> Running {
             let mock = try await MockUpstreamServer.bind(
                 settings: MockUpstreamSettings(listen: ListenAddress(host: "127.0.0.1", port: 0), events: events,
@@ -52,7 +53,7 @@ struct ServeTrafficTests {
             let first = try table?(mockPort) ?? ServeTrafficTests.table(
                 provider: "first", credential: SecretTemplate(literal: "Bearer \(firstSecret)"), mockPort: mockPort)
             try TableFile.writeAtomically(TableFile.encode(first, as: .binary), to: tablePath)
-            let process = try ServeProcess.start([tablePath, "--listen", "127.0.0.1:0", "--drain-timeout", "10"],
+            let process = try ServeProcess.start([tablePath, "--listen", "127.0.0.1:0", "--drain-timeout", "10"] + arguments,
                                                  environment: ["E2E_SECOND_KEY": secondSecret], outputPath: outputPath)
             let started = try #require(await ServeProcess.waitForLine("piapi-serve started", at: outputPath))
             let listen = try #require(started["listen"] as? String)

@@ -32,6 +32,13 @@ public struct GatewayConfiguration: Sendable {
     /// The admin listener (`--admin-listen`); nil: none. Its token, when not set here, is read
     /// from `PIAPI_ADMIN_TOKEN` in the environment `GatewayProcess` is given.
     public var admin: AdminConfiguration? = nil
+    /// `--ledger`: where finished requests are recorded (`sqlite:PATH` or `postgres://…`),
+    /// kept as text until the process opens it (PGPASSWORD is read from its environment).
+    public var ledger: String? = nil
+    /// `--ledger-retention`: days of rows kept; nil keeps every row.
+    public var ledgerRetentionDays: Int? = nil
+    /// `--metrics-user-label`: whether token and cost series carry a `user` label.
+    public var metricsUserLabel: Bool = true
 
     public init() {}
 }

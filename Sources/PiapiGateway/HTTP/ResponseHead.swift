@@ -145,7 +145,10 @@ struct ResponseHead {
     /// Writes the head as the client gets it. An HTTP/1.0 client (`toHTTP10`) gets no
     /// `Transfer-Encoding`: its body comes de-chunked and ends with the connection. The
     /// status line says HTTP/1.1 either way, which RFC 9110 §6.2 allows towards a 1.0 client.
-    func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool, toHTTP10: Bool) {
+    /// `rateLimit`: the user's tightest limit, sent as `RateLimit-*` in place of any the
+    /// upstream sent (two sets would contradict each other).
+    func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool, toHTTP10: Bool,
+               rateLimit: RateLimitStatus? = nil) {
         bytes.withUnsafeReadableBytes { b in
             out.writeBytes(Self.statusPrefix)
             if let hiddenCredential, hiddenCredential.isContained(in: b, 12..<(statusLineEnd - 2)) {
@@ -168,6 +171,7 @@ struct ResponseHead {
                     if !connectionTokens.isEmpty, connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) }) {
                         continue
                     }
+                    if rateLimit != nil, RateLimitHeaders.isRateLimitField(b, field.name) { continue }
                     writeWithoutCredential(field, b, to: &out)
                 }
             }
@@ -175,6 +179,14 @@ struct ResponseHead {
         out.writeStaticString("x-request-id: ")
         out.writeString(requestID)
         out.writeStaticString("\r\n")
+        if let rateLimit {
+            for (name, value) in RateLimitHeaders.status(rateLimit) {
+                out.writeString(name)
+                out.writeStaticString(": ")
+                out.writeString(value)
+                out.writeStaticString("\r\n")
+            }
+        }
         if closeClient { out.writeStaticString("connection: close\r\n") }
         out.writeStaticString("\r\n")
     }

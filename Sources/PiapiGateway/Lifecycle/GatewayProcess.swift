@@ -66,8 +66,17 @@ public struct GatewayProcess: Sendable {
         let limits = LimitStore()
         let activity = admin.map { AdminActivity(recentCapacity: $0.recentCapacity) }
         let reloads = ReloadHistory(loadedAt: startedAt)
+        let usage = UsageMetrics(registry: metrics.registry, userLabel: configuration.metricsUserLabel,
+                                 pricedModels: initial.table.pricedModels)
+        var ledger: LedgerSession?
+        if let text = configuration.ledger {
+            ledger = try await LedgerSession.open(text, retentionDays: configuration.ledgerRetentionDays,
+                                                  environment: environment, limits: limits, tables: tables,
+                                                  dropped: usage.ledgerDropped, logger: logger)
+        }
         let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: logSink, logLevel: logLevel),
-                                         tables: tables, candidates: candidates, observer: activity)
+                                         tables: tables, candidates: candidates, usage: usage, observer: activity,
+                                         ledger: ledger?.writer)
         var onReload: (@Sendable (TableReloadOutcome) -> Void)?
         if admin != nil { onReload = { reloads.record($0) } }
         let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment), store: tables,
@@ -123,6 +132,7 @@ public struct GatewayProcess: Sendable {
         await server.drain(timeout: configuration.drainTimeout)
         await adminServer?.stop()
         watcher.stop()
+        await ledger?.close()
         try? await group.shutdownGracefully()
         logger.info("piapi-serve stopped")
     }

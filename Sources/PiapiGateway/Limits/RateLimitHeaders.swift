@@ -9,4 +9,12 @@ enum RateLimitHeaders {
     static func refusal(_ refusal: LimitRefusal) -> [(String, String)] {
         [("Retry-After", String(refusal.retryAfter))] + status(refusal.status)
     }
+
+    private static let names = ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy", "ratelimit"]
+        .map { Array($0.utf8) }
+
+    /// Whether the header named at `name` in `bytes` is one of the `RateLimit` fields.
+    static func isRateLimitField(_ bytes: UnsafeRawBufferPointer, _ name: Range<Int>) -> Bool {
+        names.contains { ASCII.equalsIgnoringCase(bytes, name, $0) }
+    }
 }

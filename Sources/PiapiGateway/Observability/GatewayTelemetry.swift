@@ -1,3 +1,5 @@
+import Foundation
+import PiapiLedger
 /// The production `Telemetry`: each finished request becomes one JSON log line and a few
 /// Prometheus samples; a scrape also publishes every candidate's cooldown.
 public final class GatewayTelemetry: Telemetry {
@@ -9,10 +11,13 @@ public final class GatewayTelemetry: Telemetry {
     private let candidates: CandidateRouter
     /// Sees every request too (the admin listener's records); nil when there is no admin side.
     private let observer: (any RequestObserver)?
+    /// Where finished requests go as ledger rows (`--ledger`); nil without a ledger.
+    private let ledger: LedgerWriter?
 
     /// `candidates` is the router whose cooldowns `/metrics` shows (the server's).
     public init(metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore, candidates: CandidateRouter,
-                usage: UsageMetrics? = nil, observer: (any RequestObserver)? = nil) {
+                usage: UsageMetrics? = nil, observer: (any RequestObserver)? = nil, ledger: LedgerWriter? = nil) {
+        self.ledger = ledger
         self.metrics = metrics
         self.usage = usage ?? UsageMetrics(registry: metrics.registry)
         self.requestLog = requestLog
@@ -31,11 +36,28 @@ public final class GatewayTelemetry: Telemetry {
     }
 
     public func requestFinished(_ record: RequestRecord) {
+        countUsage(record)
+        ledger?.enqueue(LedgerRow(record, time: Date()))
         metrics.requestFinished(serviceType: record.serviceType, status: record.status,
                                 latencySeconds: record.latencySeconds, attempts: record.attempts)
         let tableHash = record.tableHash ?? tables.current.hash
         requestLog.write(record, tableHash: tableHash)
         observer?.requestFinished(record, tableHash: tableHash)
+    }
+
+    /// Tokens and cost of a forwarded response, or why a 2xx response's usage is unknown.
+    private func countUsage(_ record: RequestRecord) {
+        guard let usage = record.usage, let serviceType = record.serviceType else { return }
+        if let reason = usage.unknownReason {
+            if (200..<300).contains(record.status) { self.usage.usageUnknown(serviceType: serviceType, reason: reason.rawValue) }
+            return
+        }
+        self.usage.record(user: record.user, serviceType: serviceType, provider: record.upstreamProvider ?? "none",
+                          model: usage.model,
+                          kinds: [("input", usage.input ?? 0), ("cache_read", usage.cacheRead ?? 0),
+                                  ("cache_write", usage.cacheWrite ?? 0), ("output", usage.output ?? 0),
+                                  ("reasoning", usage.reasoning ?? 0)],
+                          costUSD: record.costUSD)
     }
 
     public func limitRejected(user: String, limit: LimitKind) {

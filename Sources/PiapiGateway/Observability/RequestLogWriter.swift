@@ -41,8 +41,30 @@ public struct RequestLogWriter: Sendable {
         line.field("bytes_out", record.bytesOut)
         line.field("table", Substring(tableHash.utf8.prefix(tableHashLength)))
         line.field("attempts") { appendAttempts(record.attempts, to: &$0) }
+        if let ttfb = record.ttfbSeconds { line.field("ttfb_ms", (ttfb * 1_000_000).rounded() / 1000) }
+        if let usage = record.usage { usageFields(usage, cost: record.costUSD, in: &line) }
         if let error = record.error { line.field("error", error) }
         return line.finished()
+    }
+
+    /// `model` and the token kinds that are known; `usage_partial` when the response was cut
+    /// short, `usage_unknown` (the reason) when no usage could be read.
+    private static func usageFields(_ usage: UsageReport, cost: Double?, in line: inout JSONLine) {
+        if let model = usage.model { line.field("model", model) }
+        let kinds: [(String, Int?)] = [("input_tokens", usage.input), ("output_tokens", usage.output),
+                                       ("cache_read_tokens", usage.cacheRead), ("cache_write_tokens", usage.cacheWrite),
+                                       ("reasoning_tokens", usage.reasoning)]
+        for case let (name, count?) in kinds { line.field(name, count) }
+        if let cost { line.field("cost_usd", (cost * 1e6).rounded() / 1e6) }
+        if usage.partial { line.field("usage_partial") { $0.append(contentsOf: "true".utf8) } }
+        if let reason = usage.unknownReason { line.field("usage_unknown", reason.rawValue) }
+    }
+
+    /// The `attempts` array as JSON text (for the ledger's column).
+    static func attemptsJSON(_ attempts: [UpstreamAttempt]) -> [UInt8] {
+        var out: [UInt8] = []
+        appendAttempts(attempts, to: &out)
+        return out
     }
 
     /// `[{"provider":…,"key":…,"outcome":…},…]`: names and outcomes only.

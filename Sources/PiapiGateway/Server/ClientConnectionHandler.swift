@@ -104,7 +104,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
             self.exchange = nil
             exchange.upstream?.abandon()
             let status = exchange.responseStarted ? exchange.responseStatus : 499
-            finish(exchange, status: status, error: "client disconnected")
+            finish(exchange, status: status, error: "client disconnected", complete: false)
         }
     }
 
@@ -414,12 +414,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         concludeAttempt(exchange, outcome, retryAfter: retryAfter)
         exchange.responseStarted = true
         exchange.responseStatus = head.status
+        exchange.ttfbSeconds = ProxyExchange.seconds(since: exchange.started)
+        exchange.usageTap = UsageTap(head: head, framingRemoved: exchange.head.isHTTP10)
         if head.endsWithClose(toHTTP10: exchange.head.isHTTP10) || !exchange.requestBodyDone || draining {
             exchange.closeClientAfter = true
         }
         var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
         head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.closeClientAfter,
-                   toHTTP10: exchange.head.isHTTP10)
+                   toHTTP10: exchange.head.isHTTP10, rateLimit: exchange.rateLimit)
         context.write(wrapOutboundOut(out), promise: nil)
         enterStreaming()
     }
@@ -431,6 +433,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         }
         exchange.bytesOut += bytes.readableBytes
         deadline.touch()
+        exchange.usageTap?.observe(bytes)
         context.write(wrapOutboundOut(bytes), promise: nil)
     }
 
@@ -565,30 +568,32 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         self.exchange = nil
         exchange.upstream?.abandon()
         if exchange.responseStarted {
-            finish(exchange, status: exchange.responseStatus, error: error.reason)
+            finish(exchange, status: exchange.responseStatus, error: error.reason, complete: false)
             context.flush()
             closeConnection()
             return
         }
-        releaseLimits(exchange)
+        let record = exchange.record(status: error.status, error: error.reason)
+        releaseLimits(exchange, record)
         let close = exchange.closeClientAfter || !exchange.requestBodyDone
         let response = error.response(requestID: exchange.requestID, close: close, headOnly: exchange.head.isHeadMethod,
                                       allocator: context.channel.allocator)
-        sendLocal(response, record: exchange.record(status: error.status, error: error.reason), error: error.reason,
+        sendLocal(response, record: record, error: error.reason,
                   close: close)
     }
 
-    private func finish(_ exchange: ProxyExchange, status: Int, error: String?) {
-        releaseLimits(exchange)
-        shared.telemetry.requestFinished(exchange.record(status: status, error: error))
+    private func finish(_ exchange: ProxyExchange, status: Int, error: String?, complete: Bool = true) {
+        let record = exchange.record(status: status, error: error, complete: complete)
+        releaseLimits(exchange, record)
+        shared.telemetry.requestFinished(record)
     }
 
     /// Ends the request's hold on its user's limits: the concurrency slot, and the tokens
     /// and cost it used towards the budgets.
-    private func releaseLimits(_ exchange: ProxyExchange) {
+    private func releaseLimits(_ exchange: ProxyExchange, _ record: RequestRecord) {
         guard let user = exchange.limitedUser else { return }
         exchange.limitedUser = nil
-        shared.limits.finish(user, tokens: 0, usd: 0)
+        shared.limits.finish(user, tokens: record.budgetTokens, usd: record.costUSD ?? 0)
     }
 
     private func answerError(_ head: RequestHead, requestID: String, started: NIODeadline, _ error: GatewayError,

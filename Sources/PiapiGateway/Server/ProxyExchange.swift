@@ -41,6 +41,10 @@ final class ProxyExchange {
     var limitedUser: KeyDigest?
     /// The tightest limit's state at admission, sent as `RateLimit-*` headers.
     var rateLimit: RateLimitStatus?
+    /// Reads the forwarded response body's token usage on the side.
+    var usageTap: UsageTap?
+    /// Seconds from the request head to the response head going to the client.
+    var ttfbSeconds: Double?
 
     init(head: RequestHead, rest: Range<Int>, requestID: String, started: NIODeadline, user: String, serviceType: String,
          prepared: PreparedTable, plan: AttemptPlan) {
@@ -57,8 +61,9 @@ final class ProxyExchange {
         closeClientAfter = !head.keepAlive
     }
 
-    /// The record handed to Telemetry: names only, never a credential.
-    func record(status: Int, error: String?) -> RequestRecord {
+    /// The record handed to Telemetry: names only, never a credential. `complete`: the
+    /// response body reached its end (else the usage seen so far is marked partial).
+    func record(status: Int, error: String?, complete: Bool = true) -> RequestRecord {
         var record = RequestRecord(requestID: requestID, method: head.string(head.method), path: head.string(head.path),
                                    status: status, latencySeconds: Self.seconds(since: started),
                                    bytesIn: bytesIn, bytesOut: bytesOut)
@@ -68,6 +73,15 @@ final class ProxyExchange {
         record.upstreamKey = target?.keyName
         record.error = error
         record.attempts = plan.attempts
+        record.tableHash = prepared.serving.hash
+        record.ttfbSeconds = ttfbSeconds
+        if let usage = usageTap?.finish(complete: complete) {
+            record.usage = usage
+            if let model = usage.model, let price = prepared.serving.table.price(for: model), usage.unknownReason == nil {
+                record.costUSD = price.cost(input: usage.input ?? 0, output: usage.output ?? 0,
+                                            cacheRead: usage.cacheRead ?? 0, cacheWrite: usage.cacheWrite ?? 0)
+            }
+        }
         return record
     }
 

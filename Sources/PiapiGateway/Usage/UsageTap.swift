@@ -53,9 +53,11 @@ public struct UsageTap: Sendable {
     }
 
     /// The tap for an upstream response head as the gateway parsed it (before its body).
-    init(head: ResponseHead) {
+    /// `framingRemoved`: the body arrives with its chunk framing already taken off (the
+    /// connection de-chunks it for an HTTP/1.0 client).
+    init(head: ResponseHead, framingRemoved: Bool = false) {
         var chunked = false
-        if case .chunked = head.framing { chunked = true }
+        if case .chunked = head.framing { chunked = !framingRemoved }
         self.init(
             status: head.status, contentType: head.value(of: Self.contentTypeName).map(String.init),
             contentEncoding: head.value(of: Self.contentEncodingName).map(String.init), chunked: chunked)
