@@ -4,10 +4,12 @@
 # swapping the Authorization header). Everything runs on 127.0.0.1; wrk uses one thread.
 #
 #   bench/gateway.sh [-c "32 256"] [-d 10] [--rounds 3] [--no-build] [--compare BIN_DIR]
-#                    [--targets "nginx piapi …"]
+#                    [--targets "nginx piapi …"] [--limits]
 #
 # --compare BIN_DIR adds "base": the piapi-serve in BIN_DIR (e.g. an older commit's release
-# build) on the same table, alternating with the others, for a before/after in one run.
+# build) on the same routes, alternating with the others, for a before/after in one run; its
+# table is compiled by BIN_DIR's piapi-compile when there is one (an older table format).
+# --limits gives every user limits that the run never reaches (one limit check per request).
 # --targets limits the runs to some of direct, nginx, base, piapi, piapi+log (direct is
 # always run: every ratio is against it).
 # Needs: wrk, nginx, python3 (apt-get install -y wrk nginx python3), and a Swift toolchain.
@@ -16,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-conns="32 256" secs=10 rounds=3 build=true compare="" only=""
+conns="32 256" secs=10 rounds=3 build=true compare="" only="" limits=false
 while [ $# -gt 0 ]; do
     case "$1" in
         -c) conns=$2; shift 2 ;;
@@ -25,7 +27,8 @@ while [ $# -gt 0 ]; do
         --no-build) build=false; shift ;;
         --compare) compare=$2; shift 2 ;;
         --targets) only=$2; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --limits) limits=true; shift ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "gateway.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -110,6 +113,15 @@ users:
       codex: { providerName: bench-upstream, providerKeyName: bench-key }
       stream: { providerName: bench-upstream, providerKeyName: bench-key }
 CONF
+base_table="$work/routes.bin"
+if [ -n "$compare" ] && [ -x "$compare/piapi-compile" ]; then
+    base_table="$work/base-routes.bin"
+    "$compare/piapi-compile" "$work/config.yaml" -o "$base_table" 2>/dev/null
+fi
+if $limits; then
+    # Configured but never reached: each request pays the check, none is refused.
+    printf 'limits: { requestsPerMinute: 100000000, concurrentRequests: 100000, tokensPerDay: 1000000000000 }\n' >>"$work/config.yaml"
+fi
 "$bin/piapi-compile" "$work/config.yaml" -o "$work/routes.bin" 2>/dev/null
 
 nginx -c "$work/stub/nginx.conf" -p "$work/stub" & pids+=($!)
@@ -119,7 +131,7 @@ nginx -c "$work/proxy/nginx.conf" -p "$work/proxy" & pids+=($!)
 "$bin/piapi-mock-upstream" --listen "127.0.0.1:$mock_port" --events 50 --delay-ms 20 >/dev/null 2>&1 & pids+=($!)
 ports="$upstream_port $nginx_port $piapi_port $logged_port $mock_port"
 if [ -n "$compare" ]; then
-    "$compare/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$base_port" --log-level notice >/dev/null 2>&1 & pids+=($!)
+    "$compare/piapi-serve" "$base_table" --listen "127.0.0.1:$base_port" --log-level notice >/dev/null 2>&1 & pids+=($!)
     ports="$ports $base_port"
 fi
 
