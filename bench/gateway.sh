@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
         --compare) compare=$2; shift 2 ;;
         --targets) only=$2; shift 2 ;;
         --limits) limits=true; shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "gateway.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
