@@ -100,7 +100,8 @@ sed "s/127\.0\.0\.1:9201/127.0.0.1:$mock_port/g" configs/demo.yaml >"$work/demo.
 step "Starting the gateway"
 gateway_port=$(free_port)
 gateway="http://127.0.0.1:$gateway_port"
-"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$gateway_port" >"$work/gateway.log" 2>"$work/gateway.err" &
+"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$gateway_port" --ledger "sqlite:$work/ledger.db" \
+    >"$work/gateway.log" 2>"$work/gateway.err" &
 pids+=($!)
 healthy=false
 for _ in $(seq 1 150); do
@@ -136,13 +137,13 @@ curl -sS -N -D "$work/stream.headers" -X POST \
     "$gateway/piapi/claude_code/v1/messages/stream" \
     -H "x-api-key: piapi-demo-bob" \
     -H "Content-Type: application/json" \
-    -d '{"stream":true,"messages":[{"role":"user","content":"hello"}]}' |
+    -d '{"model":"claude-demo","stream":true,"messages":[{"role":"user","content":"hello"}]}' |
     while IFS= read -r line; do
         [ -n "$line" ] || continue
         printf '        +%5d ms  %s\n' "$(($(now_ms) - start))" "$line"
         echo "$line" >>"$work/events.txt"
     done || fail "the streaming request to the gateway failed"
-grep -qx 'data: \[DONE\]' "$work/events.txt" 2>/dev/null || problems+=("bob's stream did not end with data: [DONE]")
+grep -q 'message_stop' "$work/events.txt" 2>/dev/null || problems+=("bob's stream did not end with message_stop")
 echo "    gateway answered: $(head -n 1 "$work/stream.headers" | tr -d '\r')"
 echo "    mock upstream received:"
 new_lines "$work/mock.log" "$before" | indent | indent
@@ -159,6 +160,13 @@ for secret in piapi-demo-alice piapi-demo-bob sk-demo-openai-0001 sk-demo-anthro
     fi
 done
 $leaked || echo "    no user key or provider key appears in the gateway's logs or in what the mock printed"
+
+if ! $keep; then
+    step "Usage report from the ledger (piapi-usage report --by user,model)"
+    kill -TERM "${pids[1]}" 2>/dev/null && wait "${pids[1]}" 2>/dev/null || true  # SIGTERM writes the ledger's queue
+    "$bin/piapi-usage" report --ledger "sqlite:$work/ledger.db" --by user,model 2>&1 | indent ||
+        problems+=("piapi-usage report failed")
+fi
 
 if $keep; then
     step "Still running (Ctrl-C stops both)"

@@ -37,7 +37,8 @@ public final class GatewayTelemetry: Telemetry {
 
     public func requestFinished(_ record: RequestRecord) {
         countUsage(record)
-        ledger?.enqueue(LedgerRow(record, time: Date()))
+        // Requests for the API only: health checks and scrapes would drown the ledger.
+        if let ledger, record.path.hasPrefix("/piapi") { ledger.enqueue(LedgerRow(record, time: Date())) }
         metrics.requestFinished(serviceType: record.serviceType, status: record.status,
                                 latencySeconds: record.latencySeconds, attempts: record.attempts)
         let tableHash = record.tableHash ?? tables.current.hash
