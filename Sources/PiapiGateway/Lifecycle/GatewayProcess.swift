@@ -77,8 +77,12 @@ public struct GatewayProcess: Sendable {
         let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: logSink, logLevel: logLevel),
                                          tables: tables, candidates: candidates, usage: usage, observer: activity,
                                          ledger: ledger?.writer)
-        var onReload: (@Sendable (TableReloadOutcome) -> Void)?
-        if admin != nil { onReload = { reloads.record($0) } }
+        let recordsReloads = admin != nil
+        let onReload: @Sendable (TableReloadOutcome) -> Void = { outcome in
+            // Counters of keys the new table no longer has are forgotten; the others stay.
+            if case .reloaded = outcome { limits.keep(usersOf: tables.current.table) }
+            if recordsReloads { reloads.record(outcome) }
+        }
         let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment), store: tables,
                                    metrics: metrics, logger: logger, onOutcome: onReload)
         let (terminations, terminate) = AsyncStream<Int32>.makeStream()

@@ -53,16 +53,17 @@ final class LedgerSession: Sendable {
         return LedgerSession(store: store, writer: writer, refresher: refresher)
     }
 
-    /// Replaces the budget counters of the current table's users with the ledger's day and
-    /// month totals. A failed read keeps the counters as they are (the writer logs the outage).
+    /// Takes the ledger's day and month totals into the budget counters of the current
+    /// table's users. A failed read keeps the counters as they are (the writer logs the outage).
     private static func seed(_ limits: LimitStore, from store: any LedgerStore, tables: TableStore, logger: Logger) async {
-        guard let totals = try? await LedgerTotals.load(from: store, now: Date()) else { return }
+        let now = Date()
+        guard let totals = try? await LedgerTotals.load(from: store, now: now) else { return }
         var budgets: [String: BudgetTotals] = [:]
         for name in Set(totals.day.keys).union(totals.month.keys) {
             budgets[name] = BudgetTotals(dayTokens: totals.day[name]?.tokens ?? 0, dayUSD: totals.day[name]?.usd ?? 0,
                                          monthTokens: totals.month[name]?.tokens ?? 0, monthUSD: totals.month[name]?.usd ?? 0)
         }
-        limits.seed(budgets, table: tables.current.table)
+        limits.seed(budgets, asOf: now.timeIntervalSince1970, table: tables.current.table)
     }
 
     /// Stops refreshing, writes what is queued (for at most 5 s) and closes the store.

@@ -30,13 +30,14 @@ public final class LimitStore: @unchecked Sendable {
         lock.withLock { counters[user]?.finish(tokens: tokens, usd: usd, wall: wall) }
     }
 
-    /// Sets the budgets' spend from the ledger's totals (by user name, as the ledger keeps
-    /// them) for the users of `table`.
-    public func seed(_ totals: [String: BudgetTotals], table: RouteTable) {
+    /// Takes the ledger's totals (by user name, as the ledger keeps them) for the day and
+    /// month holding `asOf` (seconds since 1970) into the budgets of the users of `table`.
+    public func seed(_ totals: [String: BudgetTotals], asOf: Double, table: RouteTable) {
         let wall = clock.wallSeconds()
         lock.withLock {
             for user in table.users {
-                counters[user.keyDigest, default: UserLimitCounters()].seed(totals[user.name] ?? BudgetTotals(), wall: wall)
+                counters[user.keyDigest, default: UserLimitCounters()]
+                    .seed(totals[user.name] ?? BudgetTotals(), asOf: asOf, wall: wall)
             }
         }
     }

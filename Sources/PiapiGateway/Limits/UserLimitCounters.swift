@@ -61,10 +61,21 @@ struct UserLimitCounters: Sendable {
         spent.monthUSD += max(0, usd)
     }
 
-    /// Replaces the budgets' spend with the ledger's totals for the current day and month.
-    mutating func seed(_ totals: BudgetTotals, wall: Double) {
+    /// Takes the ledger's totals for the day and month holding `asOf` into the budgets: each
+    /// figure becomes the larger of the ledger's and this replica's own count. The ledger has
+    /// the other replicas' spend; this replica's count has its answers whose rows are still
+    /// queued (or were dropped). Neither can exceed the true spend, so the larger is the best
+    /// view. Totals of a day or month that has ended since `asOf` are ignored.
+    mutating func seed(_ totals: BudgetTotals, asOf: Double, wall: Double) {
         roll(to: wall)
-        spent = totals
+        if UTCCalendar.day(asOf) == day {
+            spent.dayTokens = max(spent.dayTokens, totals.dayTokens)
+            spent.dayUSD = max(spent.dayUSD, totals.dayUSD)
+        }
+        if UTCCalendar.month(asOf) == month {
+            spent.monthTokens = max(spent.monthTokens, totals.monthTokens)
+            spent.monthUSD = max(spent.monthUSD, totals.monthUSD)
+        }
     }
 
     /// Starts a new day's or month's spend when the UTC calendar turned.

@@ -89,7 +89,7 @@ import Testing
     @Test func seededTotalsCountTowardsTheBudget() throws {
         let table = try RouteTable(targets: [], users: [UserRoutes(keyDigest: alice, name: "alice", routes: [])])
         let store = LimitStore(clock: ManualClock().failoverClock)
-        store.seed(["alice": BudgetTotals(dayTokens: 999, monthTokens: 999)], table: table)
+        store.seed(["alice": BudgetTotals(dayTokens: 999, monthTokens: 999)], asOf: ManualClock.wallStart, table: table)
         let limits = UserLimits(tokensPerDay: 1_000)
         guard case .admitted(let status) = store.admit(alice, limits: limits) else {
             Issue.record("expected admission")
@@ -99,6 +99,23 @@ import Testing
         #expect(status?.remaining == 1)
         store.finish(alice, tokens: 1, usd: 0)
         #expect(refusal(store.admit(alice, limits: limits))?.kind == .tokensPerDay)
+    }
+
+    @Test func seedingKeepsTheLargerOfTheLedgersAndTheReplicasOwnCount() throws {
+        let table = try RouteTable(targets: [], users: [UserRoutes(keyDigest: alice, name: "alice", routes: [])])
+        let clock = ManualClock()
+        let store = LimitStore(clock: clock.failoverClock)
+        let limits = UserLimits(tokensPerDay: 1_000)
+        _ = store.admit(alice, limits: limits)
+        store.finish(alice, tokens: 600, usd: 0)  // its ledger row is not written yet
+        store.seed(["alice": BudgetTotals(dayTokens: 100, monthTokens: 100)], asOf: ManualClock.wallStart, table: table)
+        #expect(store.usage(of: alice)?.spent.dayTokens == 600)
+        store.seed(["alice": BudgetTotals(dayTokens: 1_000, monthTokens: 1_000)], asOf: ManualClock.wallStart, table: table)
+        #expect(refusal(store.admit(alice, limits: limits))?.kind == .tokensPerDay)
+        // Totals read before midnight do not count for the new day.
+        clock.advance(seconds: 16 * 3600)
+        store.seed(["alice": BudgetTotals(dayTokens: 5_000, monthTokens: 5_000)], asOf: ManualClock.wallStart, table: table)
+        #expect(refusal(store.admit(alice, limits: limits)) == nil)
     }
 
     @Test func theTightestLimitIsReported() {
