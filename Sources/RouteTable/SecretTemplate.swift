@@ -76,8 +76,9 @@ public struct SecretTemplate: Hashable, Sendable {
             switch part {
             case .literal(let text): out += text
             case .variable(let name):
+                guard !UnresolvedVariable.isReserved(name) else { throw UnresolvedVariable(name: name, problem: .reserved) }
                 guard let value = lookup(name) else { throw UnresolvedVariable(name: name) }
-                guard !value.isEmpty else { throw UnresolvedVariable(name: name, problem: .empty) }
+                guard !value.allSatisfy(\.isWhitespace) else { throw UnresolvedVariable(name: name, problem: .empty) }
                 guard !WireCheck.hasControlCharacter(value) else { throw UnresolvedVariable(name: name, problem: .controlCharacter) }
                 out += encode(value)
             }
@@ -102,8 +103,18 @@ public struct SecretTemplate: Hashable, Sendable {
 public struct UnresolvedVariable: Error, Equatable, Sendable {
     public enum Problem: Equatable, Sendable {
         case unset
+        /// Empty, or only whitespace.
         case empty
         case controlCharacter
+        /// One of piapi-serve's own secrets: a table (whoever can write it) may not send
+        /// them to an upstream of its choosing.
+        case reserved
+    }
+
+    /// piapi-serve's own secrets, never a provider key: the admin token and PostgreSQL's
+    /// password variable (the ledger's).
+    public static func isReserved(_ name: String) -> Bool {
+        name.hasPrefix("PIAPI_") || name.hasPrefix("PG")
     }
 
     public let name: String

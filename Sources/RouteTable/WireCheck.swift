@@ -36,8 +36,9 @@ enum WireCheck {
     }
 
     /// Any C0 control character (HTAB, CR and LF included) or DEL: none belongs in a credential.
+    /// C0 controls, DEL, and the C1 controls U+0080–U+009F (UTF-8 `C2 80`…`C2 9F`).
     static func hasControlCharacter(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F } || text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) }
     }
 
     /// A registered name (letters, digits, `-`, `.`, `_`) or a bracketed IPv6 literal, as the compiler accepts.

@@ -81,7 +81,13 @@ enum ProviderDecoder {
             return nil
         }
         do {
-            return try SecretTemplate.parse(text)
+            let template = try SecretTemplate.parse(text)
+            for case .variable(let name) in template.parts where UnresolvedVariable.isReserved(name) {
+                log.error(node.location, "the value of key '\(keyName)' refers to ${\(name)}, one of piapi-serve's own secrets",
+                          note: "PIAPI_* and PG* variables (the admin token, the ledger's password) are never sent upstream")
+                return nil
+            }
+            return template
         } catch {
             switch error {
             case .unterminated:

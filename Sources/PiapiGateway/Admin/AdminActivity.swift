@@ -36,10 +36,9 @@ public final class AdminActivity: RequestObserver, AdminUsageSource {
 
     /// - Parameters:
     ///   - recentCapacity: how many finished requests `/api/requests` keeps (`--admin-recent`).
-    ///   - usageOf: reads a record's tokens and cost; records carry none yet, so by default
-    ///     usage totals count requests only.
+    ///   - usageOf: reads a record's tokens and cost (tests may count requests only).
     public init(recentCapacity: Int, wallSeconds: @escaping @Sendable () -> Double = FailoverClock.system.wallSeconds,
-                usageOf: @escaping @Sendable (RequestRecord) -> RecordedUsage? = { _ in nil }) {
+                usageOf: @escaping @Sendable (RequestRecord) -> RecordedUsage? = { RecordedUsage($0) }) {
         self.wallSeconds = wallSeconds
         self.usageOf = usageOf
         state = NIOLockedValueBox(State(recent: RecentRequests(capacity: recentCapacity)))

@@ -1,6 +1,4 @@
-/// The tokens and cost of one request as the admin side counts them. Request records do not
-/// carry usage yet; `AdminActivity` is given a function that reads it from a record, so the
-/// day they do, one closure in the wiring turns token counting on.
+/// The tokens and cost of one request as the admin side counts them.
 public struct RecordedUsage: Sendable, Equatable {
     /// The model that answered, when the response said.
     public var model: String?
@@ -24,6 +22,14 @@ public struct RecordedUsage: Sendable, Equatable {
         self.outputTokens = outputTokens
         self.reasoningTokens = reasoningTokens
         self.costUSD = costUSD
+    }
+
+    /// What a request record says, when its response's usage was read; nil otherwise.
+    public init?(_ record: RequestRecord) {
+        guard let usage = record.usage, usage.unknownReason == nil else { return nil }
+        self.init(model: usage.model, inputTokens: usage.input ?? 0, cacheReadTokens: usage.cacheRead ?? 0,
+                  cacheWriteTokens: usage.cacheWrite ?? 0, outputTokens: usage.output ?? 0,
+                  reasoningTokens: usage.reasoning ?? 0, costUSD: record.costUSD)
     }
 
     /// Every token counted once: input, cache reads and writes, output.

@@ -56,6 +56,10 @@ public struct GatewayProcess: Sendable {
         let startedAt = FailoverClock.system.wallSeconds()
         let admin = try adminConfiguration()
         let initial = try loadTable()
+        if let loose = TableFilePermissions.looselyWritable(tablePath) {
+            logger.warning("the route table can be changed by others than its owner: whoever writes it decides where provider keys go",
+                           metadata: ["path": "\(loose)"])
+        }
         if let caFile = configuration.upstreamCAFile, access(caFile, R_OK) != 0 {
             throw GatewayStartupError("cannot read --upstream-ca-file \(caFile)")
         }
@@ -64,7 +68,7 @@ public struct GatewayProcess: Sendable {
         metrics.tableInstalled(initial)
         let candidates = CandidateRouter(tables: tables, adaptive: configuration.adaptive)
         let limits = LimitStore()
-        let activity = admin.map { AdminActivity(recentCapacity: $0.recentCapacity) }
+        let activity = admin.map { AdminActivity(recentCapacity: $0.recentCapacity, usageOf: RecordedUsage.init) }
         let reloads = ReloadHistory(loadedAt: startedAt)
         let usage = UsageMetrics(registry: metrics.registry, userLabel: configuration.metricsUserLabel,
                                  pricedModels: initial.table.pricedModels)

@@ -57,7 +57,14 @@ final class LedgerSession: Sendable {
     /// table's users. A failed read keeps the counters as they are (the writer logs the outage).
     private static func seed(_ limits: LimitStore, from store: any LedgerStore, tables: TableStore, logger: Logger) async {
         let now = Date()
-        guard let totals = try? await LedgerTotals.load(from: store, now: now) else { return }
+        let totals: LedgerTotals
+        do {
+            totals = try await LedgerTotals.load(from: store, now: now)
+        } catch {
+            logger.warning("cannot read the ledger's totals; budgets keep this replica's own counts",
+                           metadata: ["error": "\(error)"])
+            return
+        }
         var budgets: [String: BudgetTotals] = [:]
         for name in Set(totals.day.keys).union(totals.month.keys) {
             budgets[name] = BudgetTotals(dayTokens: totals.day[name]?.tokens ?? 0, dayUSD: totals.day[name]?.usd ?? 0,

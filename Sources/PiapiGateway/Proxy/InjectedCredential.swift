@@ -6,7 +6,9 @@
 /// has no scheme word or the word leaves less than `minimumBareKey` bytes (a tail such as the
 /// `x` of `Basic x` is too common to search for). In query mode the value, compared with
 /// `%XX` escapes decoded on both sides: an upstream may echo it as sent, decoded, or
-/// re-encoded in its own way (`%2b` for `%2B`).
+/// re-encoded in its own way (`%2b` for `%2B`, `+` for a space). Letters compare in either
+/// case in both modes: a key echoed lower-cased still gives most of it away (found by a
+/// review), and a random key matching another header's text in another case does not happen.
 struct InjectedCredential {
     /// The target's `name: value\r\n` or `name=value` bytes.
     private let bytes: [UInt8]
@@ -44,12 +46,12 @@ struct InjectedCredential {
 
     private func containsLiteral(_ b: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
         guard range.count >= needle.count else { return false }
-        let first = bytes[needle.lowerBound]
+        let first = ASCII.lower(bytes[needle.lowerBound])
         var i = range.lowerBound
         while i <= range.upperBound - needle.count {
-            if b[i] == first {
+            if ASCII.lower(b[i]) == first {
                 var j = 1
-                while j < needle.count, b[i + j] == bytes[needle.lowerBound + j] { j += 1 }
+                while j < needle.count, ASCII.lower(b[i + j]) == ASCII.lower(bytes[needle.lowerBound + j]) { j += 1 }
                 if j == needle.count { return true }
             }
             i += 1
@@ -67,7 +69,7 @@ struct InjectedCredential {
                 while j < needle.upperBound, i < range.upperBound {
                     let expected = Self.decoded(n, at: j, end: needle.upperBound)
                     let actual = Self.decoded(b, at: i, end: range.upperBound)
-                    guard actual.byte == expected.byte else { break }
+                    guard Self.same(actual.byte, expected.byte) else { break }
                     i += actual.width
                     j += expected.width
                 }
@@ -78,12 +80,27 @@ struct InjectedCredential {
         }
     }
 
-    /// The byte at `i` with a `%XX` escape there decoded, and how many bytes it took.
+    /// The byte at `i` with a `%XX` escape there decoded, and how many bytes it took; a raw
+    /// `+` stays `plus`, which stands for itself or (form encoding) for a space.
     @inline(__always)
     private static func decoded(_ p: UnsafeRawBufferPointer, at i: Int, end: Int) -> (byte: UInt8, width: Int) {
         if p[i] == UInt8(ascii: "%"), i + 2 < end, let hi = HexDigit.value(p[i + 1]), let lo = HexDigit.value(p[i + 2]) {
             return (hi << 4 | lo, 3)
         }
-        return (p[i], 1)
+        return (p[i] == UInt8(ascii: "+") ? plus : p[i], 1)
+    }
+
+    /// A marker for a raw `+` (0x2B decoded from `%2B` is a literal plus, not this).
+    private static let plus: UInt8 = 0xFF
+
+    /// Decoded bytes that may stand for the same character: in either case, and a raw `+`
+    /// for a plus or a space.
+    @inline(__always)
+    private static func same(_ a: UInt8, _ b: UInt8) -> Bool {
+        if a == plus || b == plus {
+            let other = a == plus ? b : a
+            return other == plus || other == UInt8(ascii: "+") || other == ASCII.space
+        }
+        return ASCII.lower(a) == ASCII.lower(b)
     }
 }

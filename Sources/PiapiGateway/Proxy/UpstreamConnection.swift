@@ -23,6 +23,11 @@ final class UpstreamConnection: ChannelInboundHandler {
     private(set) var completedResponses = 0
 
     static let maxResponseHead = 64 * 1024
+    /// Informational (1xx) heads allowed before the final one: they are passed on as they
+    /// come, and an upstream that sent them without end would fill a slow client's buffers
+    /// with nothing the gateway can hold back (found by a review: 1.5 M `102`s pinned 60 MB).
+    static let maxInformationalHeads = 16
+    private var informationalHeads = 0
 
     /// Where the connection is in its request/response cycle.
     private enum State {
@@ -51,6 +56,7 @@ final class UpstreamConnection: ChannelInboundHandler {
         scanner.reset()
         pending = nil
         payloadDecoder = nil
+        informationalHeads = 0
         context?.read()
     }
 
@@ -171,6 +177,11 @@ final class UpstreamConnection: ChannelInboundHandler {
             }
             pending = buffer.readableBytes > 0 ? buffer : nil
             if head.status < 200 {
+                informationalHeads += 1
+                guard informationalHeads <= Self.maxInformationalHeads else {
+                    fail(.upstreamInvalid)
+                    return
+                }
                 sink?.upstreamInformational(head)
                 continue
             }

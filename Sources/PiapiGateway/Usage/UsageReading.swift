@@ -10,9 +10,10 @@ enum UsageReading: Sendable, Equatable {
     /// A usage object that cannot be trusted (see `UsageUnknownReason.malformed`).
     case malformed
 
-    /// The largest count accepted: beyond 2^53 a count is absurd and no longer exact in a
-    /// double (the ledger and Prometheus both hold doubles).
-    static let maxCount = 1 << 53
+    /// The largest count accepted: a billion tokens, far beyond any real response (the
+    /// largest context windows are a few million). A larger count is absurd, and summing a
+    /// few thousand of them would overflow the ledger's 64-bit totals and the budgets.
+    static let maxCount = 1_000_000_000
 
     /// The Responses stream events whose `response.usage` is final; earlier ones
     /// (`response.created`, `response.in_progress`) carry `usage: null` or nothing.
@@ -83,7 +84,7 @@ enum UsageReading: Sendable, Equatable {
         return nil
     }
 
-    /// The normalised counts, or nil when a count is not a non-negative integer ≤ 2^53 or a
+    /// The normalised counts, or nil when a count is not a non-negative integer ≤ a billion or a
     /// part exceeds its whole (which would make `input` negative or `reasoning` exceed `output`).
     private static func counts(in usage: ShallowJSON, dialect: UsageDialect) -> TokenCounts? {
         var result = Result()

@@ -36,10 +36,15 @@ import Testing
         #expect(Self.chatUsage(usage) == .unknown(.malformed, partial: false))
     }
 
-    @Test func theLargestExactCountIsAccepted() {
-        let report = Self.chatUsage(#"{"prompt_tokens":9007199254740992,"completion_tokens":0}"#)
-        #expect(report.input == 9_007_199_254_740_992)
+    /// Found by the review: 1,100 answers of 2^53 − 1 tokens overflowed the ledger's sums, and
+    /// a restart then read no totals at all (every budget back to zero).
+    @Test func aBillionTokensIsTheLargestCountAccepted() {
+        let report = Self.chatUsage(#"{"prompt_tokens":1000000000,"completion_tokens":0}"#)
+        #expect(report.input == 1_000_000_000)
         #expect(report.output == 0)
+        #expect(Self.chatUsage(#"{"prompt_tokens":1000000001,"completion_tokens":0}"#) == .unknown(.malformed, partial: false))
+        #expect(Self.chatUsage(#"{"prompt_tokens":9007199254740991,"completion_tokens":9007199254740991}"#)
+            == .unknown(.malformed, partial: false))
     }
 
     @Test func missingAndNullCountsAreUnstatedNotZero() {
