@@ -14,6 +14,7 @@ struct ProviderRuleTests {
         RuleCase("key values must not be empty", Fixture.replacing(line: 11, with: "    apiKeys: { prod: \"  \" }"), at: 11, 22, "the value of key 'prod' must not be empty"),
         RuleCase("key names are unique after trimming", Fixture.replacing(line: 11, with: "    apiKeys: { prod: sk-beta-secret-3, \" prod\": sk-x }"), at: 11, 40, "duplicate key name 'prod'"),
         RuleCase("malformed ${VAR} reference", Fixture.replacing(line: 4, with: "      main: \"${ALPHA-KEY}\""), at: 4, 13, "has a malformed ${…} reference"),
+        RuleCase("${VAR} may not name piapi-serve's own secrets", Fixture.replacing(line: 4, with: "      main: \"Bearer ${PIAPI_ADMIN_TOKEN}\""), at: 4, 13, "refers to ${PIAPI_ADMIN_TOKEN}, one of piapi-serve's own secrets"),
         RuleCase("unterminated ${VAR} reference", Fixture.replacing(line: 4, with: "      main: \"${ALPHA_KEY\""), at: 4, 13, "has an unterminated ${…} reference"),
         RuleCase("services must not be empty", Fixture.replacing(lines: 12...15, with: "    services: []"), at: 12, 15, "services must not be empty"),
         RuleCase("services must be a sequence", Fixture.replacing(lines: 12...15, with: "    services: { type: codex }"), at: 12, 15, "services must be a sequence, found a mapping"),
