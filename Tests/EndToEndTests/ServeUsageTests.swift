@@ -89,6 +89,22 @@ struct ServeUsageTests {
         await second.stop()
     }
 
+    @Test("a second piapi-serve on the same SQLite ledger refuses to start")
+    func oneProcessPerSQLiteLedger() async throws {
+        let directory = try ServeProcess.makeDirectory()
+        let ledger = "sqlite:\(directory)/ledger.db"
+        let first = try await ServeTrafficTests.Running.start(arguments: ["--ledger", ledger], table: Self.table)
+        do {
+            let second = try await ServeProcess.run([first.tablePath, "--listen", "127.0.0.1:0", "--ledger", ledger])
+            #expect(second.status == 1)
+            #expect(second.standardError.contains("is in use by another piapi-serve"))
+        } catch {
+            await first.stop()
+            throw error
+        }
+        await first.stop()
+    }
+
     /// Runs the piapi-usage built beside the tests and parses its JSON output.
     static func usageReport(_ arguments: [String]) async throws -> [String: Any] {
         let executable = ServeProcess.executable.deletingLastPathComponent().appendingPathComponent("piapi-usage")

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Foundation
 import Logging
 import PiapiLedger
@@ -14,11 +19,27 @@ final class LedgerSession: Sendable {
     let writer: LedgerWriter
     private let store: any LedgerStore
     private let refresher: Task<Void, Never>?
+    /// The lock file held on an SQLite ledger while this process uses it; -1 for PostgreSQL.
+    private let lockDescriptor: Int32
 
-    private init(store: any LedgerStore, writer: LedgerWriter, refresher: Task<Void, Never>?) {
+    private init(store: any LedgerStore, writer: LedgerWriter, refresher: Task<Void, Never>?, lockDescriptor: Int32) {
         self.store = store
         self.writer = writer
         self.refresher = refresher
+        self.lockDescriptor = lockDescriptor
+    }
+
+    /// Takes `PATH.lock` beside an SQLite ledger: one file belongs to one piapi-serve, because
+    /// two would each count only their own spend towards the budgets (found by a review).
+    private static func lockSQLite(_ path: String) throws(GatewayStartupError) -> Int32 {
+        let lockPath = path + ".lock"
+        let descriptor = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw GatewayStartupError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(descriptor)
+            throw GatewayStartupError("the ledger sqlite:\(path) is in use by another piapi-serve (one process per SQLite ledger; share a PostgreSQL ledger between replicas)")
+        }
+        return descriptor
     }
 
     /// Opens `text` (`--ledger`), seeds `limits` from its totals and starts the writer.
@@ -32,10 +53,13 @@ final class LedgerSession: Sendable {
         } catch {
             throw GatewayStartupError("--ledger: \(error)")
         }
+        var lockDescriptor: Int32 = -1
+        if case .sqlite(let path) = url { lockDescriptor = try lockSQLite(path) }
         let store: any LedgerStore
         do {
             store = try await Ledger.open(url, logger: logger)
         } catch {
+            if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
             throw GatewayStartupError("cannot open the ledger \(url): \(error)")
         }
         await seed(limits, from: store, tables: tables, logger: logger)
@@ -50,7 +74,7 @@ final class LedgerSession: Sendable {
             }
         }
         logger.info("ledger opened", metadata: ["ledger": "\(url)"])
-        return LedgerSession(store: store, writer: writer, refresher: refresher)
+        return LedgerSession(store: store, writer: writer, refresher: refresher, lockDescriptor: lockDescriptor)
     }
 
     /// Takes the ledger's day and month totals into the budget counters of the current
@@ -78,5 +102,6 @@ final class LedgerSession: Sendable {
         refresher?.cancel()
         await writer.shutdown()
         await store.close()
+        if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
     }
 }
