@@ -54,8 +54,15 @@ trap 'exit 130' INT TERM
 t0=$SECONDS
 echo "==> installing $openai_pin and $anthropic_pin into a throwaway virtualenv"
 python3 -m venv "$work/venv" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)"
-"$work/venv/bin/pip" install -q --disable-pip-version-check "$openai_pin" "$anthropic_pin" ||
-    fail "pip could not install the SDKs"
+installed=false
+for attempt in 1 2; do
+    if "$work/venv/bin/pip" install -q --disable-pip-version-check "$openai_pin" "$anthropic_pin"; then
+        installed=true
+        break
+    fi
+    [ "$attempt" = 2 ] || { echo "    pip failed; trying once more in 5 s"; sleep 5; }
+done
+$installed || fail "pip could not install the SDKs from PyPI"
 echo "    done in $((SECONDS - t0)) s"
 
 "$bin/piapi-mock-upstream" --listen 127.0.0.1:0 --events 3 --delay-ms 5 >"$work/mock.log" 2>&1 &
@@ -76,6 +83,11 @@ user_key="piapi-sdk-$(random_hex)"
 openai_key="sk-sdk-openai-$(random_hex)"
 anthropic_key="sk-ant-sdk-$(random_hex)"
 mock="http://127.0.0.1:$mock_port"
+# USD per million tokens for the models sdk_check.py asks for. JSON is also YAML: the same
+# text goes into the config and to the checker.
+prices='{"gpt-5-mini-2025-08-07": {"input": 0.25, "output": 2, "cacheRead": 0.025}, '\
+'"gpt-5-2025-08-07": {"input": 1.25, "output": 10, "cacheRead": 0.125}, '\
+'"claude-sonnet-4-5-20250929": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75}}'
 cat >"$work/config.yaml" <<EOF
 providers:
   - name: openai
@@ -96,14 +108,8 @@ users:
       chat: { providerName: openai, providerKeyName: main }
       responses: { providerName: openai, providerKeyName: main }
       messages: { providerName: anthropic, providerKeyName: main }
-prices:
-  gpt-5-mini-2025-08-07: { input: 0.25, output: 2, cacheRead: 0.025 }
-  gpt-5-2025-08-07: { input: 1.25, output: 10, cacheRead: 0.125 }
-  claude-sonnet-4-5-20250929: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }
+prices: $prices
 EOF
-prices='{"gpt-5-mini-2025-08-07": {"input": 0.25, "output": 2, "cacheRead": 0.025},
- "gpt-5-2025-08-07": {"input": 1.25, "output": 10, "cacheRead": 0.125},
- "claude-sonnet-4-5-20250929": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75}}'
 "$bin/piapi-compile" "$work/config.yaml" -o "$work/routes.bin" >"$work/compile.log" 2>&1 ||
     { cat "$work/compile.log" >&2; fail "piapi-compile rejected the config"; }
 

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 import uuid
 import warnings
 
@@ -214,7 +215,7 @@ def messages_stream_raw(an, rid):
                 value = getattr(event.usage, f, None)
                 if value is not None:
                     usage[f] = value
-    return model, norm_messages(type("U", (), usage)) if usage else None
+    return model, norm_messages(types.SimpleNamespace(**usage)) if usage else None
 
 
 CALLS = [
