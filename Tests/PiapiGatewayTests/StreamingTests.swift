@@ -142,4 +142,26 @@ import Testing
         #expect(record.error == "client disconnected")
         await stub.close()
     }
+
+    @Test func clientLeavingAfterDoneKeepsTheUsageWhole() async throws {
+        // The OpenAI SDKs close the connection as soon as they read `data: [DONE]`, before the
+        // chunked body's last chunk: the usage already passed whole and is not `partial`.
+        let release = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        let stub = try await StubUpstream { _ in
+            .stream(first: FixturesOpenAIChat.stream, release: release.futureResult, rest: [])
+        }
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
+        let connection = try await TestConnection(port: gateway.port)
+        try await connection.send("POST /piapi/codex/v1/chat/completions HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 2\r\n\r\n{}")
+        try await connection.waitFor { bytes, _ in TestConnection.find(Array("data: [DONE]\n\n".utf8), in: bytes) != nil }
+        await connection.close()
+        let end = ContinuousClock.now + .seconds(10)
+        while stub.closedConnections == 0, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(5)) }
+        release.succeed()
+        await gateway.stop()
+        let record = try #require(gateway.telemetry.records.first)
+        #expect(record.error == "client disconnected")
+        #expect(record.usage == FixturesOpenAIChat.streamReport)
+        await stub.close()
+    }
 }

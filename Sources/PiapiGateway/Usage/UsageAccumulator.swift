@@ -8,6 +8,9 @@ struct UsageAccumulator: Sendable {
     private(set) var counts = TokenCounts()
     /// Usage-bearing content that could not be trusted was seen; the response's usage is unknown.
     private(set) var malformed = false
+    /// A stream's last event has passed: chat's `data: [DONE]`, Anthropic's `message_stop`, or
+    /// a final Responses event (`response.completed`/`incomplete`/`failed`) with its usage.
+    private(set) var sawLastEvent = false
 
     /// Parses one JSON document (an event's data or a message) that the cheap pre-check
     /// flagged, or a whole body, and takes its reading.
@@ -16,6 +19,9 @@ struct UsageAccumulator: Sendable {
             malformed = true
             return
         }
+        if let type = document["type"]?.stringValue, UsageReading.finalResponseEvents.contains(type) {
+            sawLastEvent = true
+        }
         absorb(UsageReading(document: document))
     }
 
@@ -23,6 +29,8 @@ struct UsageAccumulator: Sendable {
     mutating func absorb(event bytes: UnsafeRawBufferPointer) {
         if UsageReading.mayCarryUsage(bytes) {
             absorb(json: bytes)
+        } else if UsageReading.endsStream(bytes) {
+            sawLastEvent = true
         }
     }
 

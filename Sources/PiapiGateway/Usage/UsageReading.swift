@@ -17,7 +17,7 @@ enum UsageReading: Sendable, Equatable {
 
     /// The Responses stream events whose `response.usage` is final; earlier ones
     /// (`response.created`, `response.in_progress`) carry `usage: null` or nothing.
-    private static let finalResponseEvents: Set<String> = [
+    static let finalResponseEvents: Set<String> = [
         "response.completed", "response.incomplete", "response.failed",
     ]
 
@@ -135,6 +135,22 @@ enum UsageReading: Sendable, Equatable {
                 output: output, reasoning: reasoning)
         }
     }
+
+    /// Whether an event without usage is its stream's last: chat's `[DONE]`, or Anthropic's
+    /// `{"type":"message_stop"}` (short; parsed only when it contains that name).
+    static func endsStream(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if bytes.elementsEqual("[DONE]".utf8) { return true }
+        let name = messageStopName
+        guard bytes.count <= 128, bytes.count >= name.count else { return false }
+        for start in 0...(bytes.count - name.count) where bytes[start] == name[0] {
+            if (1..<name.count).allSatisfy({ bytes[start + $0] == name[$0] }) {
+                return ShallowJSONParser.parse(bytes)?["type"]?.stringValue == "message_stop"
+            }
+        }
+        return false
+    }
+
+    private static let messageStopName = Array("\"message_stop\"".utf8)
 
     /// Cheap test run before parsing an event: true when `bytes` contain `"usage"` followed
     /// (after optional whitespace and the colon) by `{`. Chat chunks with `"usage":null`,

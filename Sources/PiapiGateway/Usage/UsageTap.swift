@@ -20,6 +20,8 @@ public struct UsageTap: Sendable {
     private var unchunker: ChunkedPayloadDecoder?
     private var inflater: ZlibInflater?
     private var framer: SSEEventFramer?
+    /// An SSE body (not a WebSocket session, which carries many responses).
+    private var isEventStream = false
     private var jsonBody: [UInt8]?
     private var accumulator = UsageAccumulator()
     /// Set when the tap stopped looking (or never started): why.
@@ -43,7 +45,9 @@ public struct UsageTap: Sendable {
             return
         }
         switch UsageBodyFormat(contentType: contentType) {
-        case .eventStream: framer = SSEEventFramer()
+        case .eventStream:
+            framer = SSEEventFramer()
+            isEventStream = true
         case .json: jsonBody = []
         case .other:
             stopped = .notJSON
@@ -102,8 +106,12 @@ public struct UsageTap: Sendable {
 
     /// The usage of the response. `complete` is false when it did not run to its end (the
     /// client went away, the upstream failed mid-body): the usage seen so far is reported
-    /// as `partial`, and a JSON body is not parsed.
+    /// as `partial`, and a JSON body is not parsed. A stream whose last event has passed
+    /// (`data: [DONE]`, `message_stop`, a final Responses event) is whole even if the body did
+    /// not end: the OpenAI SDKs close the connection as soon as they read `[DONE]`, often
+    /// before the chunked body's terminator arrives.
     public func finish(complete: Bool) -> UsageReport {
+        let complete = complete || (isEventStream && accumulator.sawLastEvent)
         var accumulator = accumulator
         var outcome = stopped
         if outcome == nil, complete, let jsonBody {

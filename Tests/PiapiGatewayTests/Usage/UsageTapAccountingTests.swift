@@ -49,13 +49,48 @@ import Testing
         let cutResponses = String(responses[..<responses.range(of: "event: response.completed")!.lowerBound])
         #expect(Self.stream(cutResponses, complete: false) == .unknown(.truncated, partial: true))
         // A complete usage then an abort (the client left during [DONE]): the counts stand, marked partial.
+        let chatStream = FixturesOpenAIChat.stream
+        let duringDone = String(chatStream[..<chatStream.range(of: "data: [DONE]")!.lowerBound]) + "data: [DO"
         var chat = FixturesOpenAIChat.streamReport
         chat.partial = true
-        #expect(Self.stream(FixturesOpenAIChat.stream, complete: false) == chat)
+        #expect(Self.stream(duringDone, complete: false) == chat)
         // A JSON body that did not arrive whole is not parsed.
         let body = FixturesOpenAIChat.plain.utf8Bytes
         #expect(UsageTapDriver.report(Array(body.prefix(200)), contentType: "application/json", complete: false)
             == .unknown(.truncated, partial: true))
+    }
+
+    @Test func aStreamPastItsLastEventIsWholeWhenTheClientCloses() {
+        // The OpenAI SDKs stop reading at `data: [DONE]` and close the connection, often before
+        // the chunked body's terminator: the usage is whole, not partial (found by
+        // scripts/sdk-check.sh). Likewise after Anthropic's message_stop and a final Responses event.
+        #expect(Self.stream(FixturesOpenAIChat.stream, complete: false) == FixturesOpenAIChat.streamReport)
+        #expect(Self.stream(FixturesOpenAIChat.streamWithoutUsage, complete: false) == .unknown(.noUsage, partial: false))
+        #expect(Self.stream(FixturesAnthropicMessages.stream, complete: false) == FixturesAnthropicMessages.streamReport)
+        #expect(Self.stream(FixturesOpenAIResponses.stream, complete: false) == FixturesOpenAIResponses.streamReport)
+        // gzip and chunked, everything but the terminating chunk.
+        let framed = UsageTapDriver.chunked(UsageTapDriver.gzip(FixturesOpenAIChat.stream.utf8Bytes))
+        let unterminated = Array(framed[..<(framed.count - "0\r\nx-trailer: 1\r\n\r\n".utf8.count)])
+        #expect(UsageTapDriver.report(unterminated, contentType: "text/event-stream", encoding: "gzip", chunked: true,
+                                      complete: false) == FixturesOpenAIChat.streamReport)
+
+        // Before the last event the stream is still cut short.
+        let anthropic = FixturesAnthropicMessages.stream
+        let beforeStop = String(anthropic[..<anthropic.range(of: "event: message_stop")!.lowerBound])
+        var partial = FixturesAnthropicMessages.streamReport
+        partial.partial = true
+        #expect(Self.stream(beforeStop, complete: false) == partial)
+        // The names inside text are not the last event.
+        let quoted = #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"message_stop"}}"#
+            + "\n\n" + #"data: "[DONE]""# + "\n\n"
+        #expect(Self.stream(beforeStop + quoted, complete: false) == partial)
+        // A WebSocket session carries many responses: one final event does not end it.
+        var ws = UsageTap.webSocket()
+        let completed = FixturesOpenAIResponses.stream.split(separator: "\n").first { $0.contains("\"response.completed\"") }!
+        ws.observeMessage(ByteBuffer(string: String(completed.dropFirst("data: ".count))))
+        var wsPartial = FixturesOpenAIResponses.streamReport
+        wsPartial.partial = true
+        #expect(ws.finish(complete: false) == wsPartial)
     }
 
     @Test func anOversizedEventIsSkippedButLaterUsageCounts() {
