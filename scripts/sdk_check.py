@@ -450,8 +450,10 @@ def main():
                 want_cost[model] = want_cost.get(model, 0.0) + c
             diffs = []
             seen = set()
-            # Requests without a user are the gateway's own answers (here the /metrics scrape).
-            anonymous = sum(1 for line in read_log(log_path).values() if line.get("user") is None)
+            # /piapi requests without a user (refused before one was known); the ledger keeps no
+            # /healthz or /metrics rows.
+            anonymous = sum(1 for line in read_log(log_path).values()
+                            if line.get("user") is None and str(line.get("path", "")).startswith("/piapi"))
             for group in data.get("groups", []):
                 model = group.get("model")
                 if group.get("user") is None:
