@@ -114,8 +114,10 @@ public struct UnresolvedVariable: Error, Equatable, Sendable {
     /// piapi-serve's own secrets, never a provider key: the admin token and PostgreSQL's
     /// password variable (the ledger's).
     public static func isReserved(_ name: String) -> Bool {
-        name.hasPrefix("PIAPI_") || name.hasPrefix("PG")
+        reservedNames.contains(name)
     }
+
+    public static let reservedNames: Set<String> = ["PIAPI_ADMIN_TOKEN", "PGPASSWORD"]
 
     public let name: String
     public let problem: Problem

@@ -84,7 +84,7 @@ enum ProviderDecoder {
             let template = try SecretTemplate.parse(text)
             for case .variable(let name) in template.parts where UnresolvedVariable.isReserved(name) {
                 log.error(node.location, "the value of key '\(keyName)' refers to ${\(name)}, one of piapi-serve's own secrets",
-                          note: "PIAPI_* and PG* variables (the admin token, the ledger's password) are never sent upstream")
+                          note: "PIAPI_ADMIN_TOKEN and PGPASSWORD (the admin token, the ledger's password) are never sent upstream")
                 return nil
             }
             return template
