@@ -84,3 +84,24 @@ import Testing
         }
     }
 }
+
+/// Found by the review: a client could pick a body encoding the usage tap cannot read.
+@Suite struct AcceptEncodingFilterTests {
+    @Test(arguments: [
+        ("br, zstd", "identity"),
+        ("gzip, deflate, br", "gzip, deflate"),
+        ("br;q=1.0, gzip;q=0.5, *;q=0.1", "gzip;q=0.5"),
+        ("identity", "identity"),
+        ("GZIP", "GZIP"),
+    ])
+    func onlyReadableCodingsGoUpstream(sent: String, forwarded: String) async throws {
+        let stub = try await StubUpstream(responder: echoResponder)
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
+        let response = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey,
+                                                 headers: ["accept-encoding: \(sent)"])
+        #expect(response.status == 200)
+        #expect(stub.received.first?.headers["accept-encoding"] == [forwarded])
+        await gateway.stop()
+        await stub.close()
+    }
+}

@@ -29,6 +29,12 @@ enum UpstreamRequestHead {
                         name.append(contentsOf: b[field.name].lazy.map(ASCII.lower))
                         if head.connectionTokens.contains(name) { continue }
                     }
+                    if ASCII.equalsIgnoringCase(b, field.name, acceptEncoding) {
+                        out.writeStaticString("accept-encoding: ")
+                        out.writeBytes(AcceptEncodingFilter.filtered(b, field.value))
+                        out.writeStaticString("\r\n")
+                        continue
+                    }
                     out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
                 case .requestID, .authorization, .apiKey, .contentLength, .transferEncoding, .connection, .hopByHop, .host,
                      .forwardedFor, .forwardedProto:
@@ -57,6 +63,8 @@ enum UpstreamRequestHead {
         }
         out.writeStaticString("\r\n")
     }
+
+    private static let acceptEncoding = Array("accept-encoding".utf8)
 
     private static func writeQuery(_ b: UnsafeRawBufferPointer, _ query: Range<Int>?, target: PreparedTarget,
                                    into out: inout ByteBuffer) {
