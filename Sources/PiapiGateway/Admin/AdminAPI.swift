@@ -304,7 +304,7 @@ public struct AdminAPI: Sendable {
               (1...12).contains(month), (1...31).contains(day) else { return nil }
         let days = UTCCalendar.days(fromYear: year, month: month, day: day)
         // 2026-02-31 would roll into March: refuse it instead.
-        guard UTCCalendar.civil(fromDays: days) == (year, month, day) else { return nil }
+        guard JSONLine.civilDate(daysSinceEpoch: days) == (year, month, day) else { return nil }
         return days
     }
 

@@ -43,7 +43,7 @@ public enum AdminJSON: Sendable, Equatable {
 
     /// A UTC day (days since 1970-01-01) as `YYYY-MM-DD`.
     public static func dayText(_ day: Int) -> String {
-        let (year, month, dayOfMonth) = UTCCalendar.civil(fromDays: day)
+        let (year, month, dayOfMonth) = JSONLine.civilDate(daysSinceEpoch: day)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         var yearText = String(year)
         while yearText.count < 4 { yearText = "0" + yearText }

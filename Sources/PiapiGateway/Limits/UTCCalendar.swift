@@ -1,6 +1,7 @@
 /// UTC calendar arithmetic on seconds since 1970, without Foundation's `Calendar`: day and
 /// month budgets need "which day/month is this" and "when does the next one start" on every
-/// request, and both are a few integer operations (Howard Hinnant's civil-from-days).
+/// request, and both are a few integer operations (the log line's `JSONLine.civilDate` and
+/// its inverse, Howard Hinnant's days-from-civil).
 enum UTCCalendar {
     static let secondsPerDay = 86_400.0
 
@@ -11,7 +12,7 @@ enum UTCCalendar {
 
     /// A month as `year * 12 + (month - 1)`: consecutive months are consecutive numbers.
     static func month(_ seconds: Double) -> Int {
-        let (year, month, _) = civil(fromDays: day(seconds))
+        let (year, month, _) = JSONLine.civilDate(daysSinceEpoch: day(seconds))
         return year * 12 + (month - 1)
     }
 
@@ -28,25 +29,13 @@ enum UTCCalendar {
 
     /// Seconds since 1970 at which the UTC month holding `seconds` started.
     static func monthStart(_ seconds: Double) -> Double {
-        let (year, month, _) = civil(fromDays: day(seconds))
+        let (year, month, _) = JSONLine.civilDate(daysSinceEpoch: day(seconds))
         return Double(days(fromYear: year, month: month, day: 1)) * secondsPerDay
     }
 
     /// Seconds since 1970 at which the UTC day holding `seconds` started.
     static func dayStart(_ seconds: Double) -> Double {
         Double(day(seconds)) * secondsPerDay
-    }
-
-    static func civil(fromDays z: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     static func days(fromYear year: Int, month: Int, day: Int) -> Int {
