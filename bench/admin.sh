@@ -30,40 +30,9 @@ source bench/lib.sh
 bench_setup "$build"
 
 upstream_port=$(free_port) plain_port=$(free_port) admin_port=$(free_port) admin_api=$(free_port)
-user_key=bench-user-key upstream_key=sk-bench-upstream
-mkdir -p "$work/stub/tmp"
-cat >"$work/stub/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $work/stub/nginx.pid;
-error_log $work/stub/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $work/stub/tmp;
-    keepalive_requests 10000000;
-    server {
-        listen 127.0.0.1:$upstream_port backlog=4096;
-        default_type application/json;
-        location / { return 200 '{"id":"x","object":"chat.completion","model":"bench-stub","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'; }
-    }
-}
-CONF
-cat >"$work/config.yaml" <<CONF
-providers:
-  - name: bench-upstream
-    apiKeys: { bench-key: $upstream_key }
-    services:
-      - type: codex
-        baseUrl: http://127.0.0.1:$upstream_port/v1
-users:
-  - name: bench-user
-    apiKey: $user_key
-    services:
-      codex: { providerName: bench-upstream, providerKeyName: bench-key }
-CONF
-"$bin/piapi-compile" "$work/config.yaml" -o "$work/routes.bin" 2>/dev/null
-nginx -c "$work/stub/nginx.conf" -p "$work/stub" & pids+=($!)
+user_key=bench-user-key
+bench_stub_upstream "$upstream_port"
+bench_one_user_table "$upstream_port"
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$plain_port" --log-level notice >/dev/null 2>&1 & pids+=($!)
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$admin_port" --admin-listen "127.0.0.1:$admin_api" \
     --log-level notice >/dev/null 2>&1 & pids+=($!)

@@ -25,39 +25,8 @@ bench_setup "$build"
 [ -n "$ledger" ] || ledger="sqlite:$work/ledger.db"
 
 upstream_port=$(free_port) gateway_port=$(free_port)
-mkdir -p "$work/stub/tmp"
-cat >"$work/stub/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $work/stub/nginx.pid;
-error_log $work/stub/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $work/stub/tmp;
-    keepalive_requests 10000000;
-    server {
-        listen 127.0.0.1:$upstream_port backlog=4096;
-        default_type application/json;
-        location / { return 200 '{"id":"x","object":"chat.completion","model":"bench-stub","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'; }
-    }
-}
-CONF
-cat >"$work/config.yaml" <<CONF
-providers:
-  - name: bench-upstream
-    apiKeys: { bench-key: sk-bench-upstream }
-    services:
-      - type: codex
-        baseUrl: http://127.0.0.1:$upstream_port/v1
-users:
-  - name: bench-user
-    apiKey: bench-user-key
-    services:
-      codex: { providerName: bench-upstream, providerKeyName: bench-key }
-CONF
-"$bin/piapi-compile" "$work/config.yaml" -o "$work/routes.bin" 2>/dev/null
-nginx -c "$work/stub/nginx.conf" -p "$work/stub" & pids+=($!)
+bench_stub_upstream "$upstream_port"
+bench_one_user_table "$upstream_port"
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$gateway_port" --log-level notice --ledger "$ledger" \
     >/dev/null 2>"$work/serve.err" & serve=$!; pids+=("$serve")
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$gateway_port/healthz" && break; sleep 0.1; done

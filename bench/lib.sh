@@ -21,3 +21,46 @@ bench_cleanup() {
 
 # A TCP port on 127.0.0.1 that is free right now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Starts an nginx stub on 127.0.0.1:$1 answering every request 200 with a small chat
+# completion (usage included, so the gateway's usage tap reads it), under $work/stub.
+bench_stub_upstream() {
+    mkdir -p "$work/stub/tmp"
+    cat >"$work/stub/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $work/stub/nginx.pid;
+error_log $work/stub/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    client_body_temp_path $work/stub/tmp;
+    keepalive_requests 10000000;
+    server {
+        listen 127.0.0.1:$1 backlog=4096;
+        default_type application/json;
+        location / { return 200 '{"id":"x","object":"chat.completion","model":"bench-stub","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":11,"total_tokens":23}}'; }
+    }
+}
+CONF
+    nginx -c "$work/stub/nginx.conf" -p "$work/stub" & pids+=($!)
+}
+
+# Compiles $work/routes.bin: user key bench-user-key may use codex, proxied to the stub on
+# 127.0.0.1:$1 with the upstream key sk-bench-upstream.
+bench_one_user_table() {
+    cat >"$work/config.yaml" <<CONF
+providers:
+  - name: bench-upstream
+    apiKeys: { bench-key: sk-bench-upstream }
+    services:
+      - type: codex
+        baseUrl: http://127.0.0.1:$1/v1
+users:
+  - name: bench-user
+    apiKey: bench-user-key
+    services:
+      codex: { providerName: bench-upstream, providerKeyName: bench-key }
+CONF
+    "$bin/piapi-compile" "$work/config.yaml" -o "$work/routes.bin" 2>/dev/null
+}
