@@ -131,53 +131,49 @@ public struct AdminAPI: Sendable {
         return .json(routes(user: target.filter("user"), service: target.filter("service"), limit: limit))
     }
 
+    /// What the failover router itself knows (`CandidateRouter.snapshot`): the error rate and
+    /// effective weight shown are the ones requests are spread by, not a second count kept here.
     func routes(user userFilter: String? = nil, service serviceFilter: String? = nil, limit: Int = .max) -> AdminJSON {
         let serving = tables.current
-        let cooling = candidates.coolingPairs(in: serving)
-        let rates = activity.errorRates()
-        let now = wallSeconds()
+        let snapshot = candidates.snapshot(of: serving)
+        let pairs = Dictionary(uniqueKeysWithValues: snapshot.pairs.map { ($0.pair, $0) })
 
         func health(_ pair: CandidatePair) -> [(String, AdminJSON)] {
-            let cool = cooling[pair]
-            let rate = rates[pair]
+            let state = pairs[pair]
             return [
-                ("healthy", .bool(cool == nil)),
-                ("cooldown_seconds", .double(cool.map { ($0.seconds * 10).rounded(.up) / 10 } ?? 0)),
-                ("last_outcome", .string(rate?.lastOutcome?.rawValue ?? cool?.lastFailure.rawValue)),
-                ("last_attempt_seconds_ago", .double(rate?.lastAt.map { (max(0, now - $0) * 10).rounded() / 10 })),
-                ("error_rate", .double(((rate?.rate ?? 0) * 1000).rounded() / 1000)),
-                ("attempts", .int(rate?.attempts ?? 0)),
+                ("healthy", .bool((state?.cooldownSeconds ?? 0) == 0)),
+                ("cooldown_seconds", .double(((state?.cooldownSeconds ?? 0) * 10).rounded(.up) / 10)),
+                ("last_outcome", .string(state?.lastOutcome?.rawValue)),
+                ("last_attempt_seconds_ago", .double(state?.secondsSinceLastTry.map { ($0 * 10).rounded() / 10 })),
+                ("error_rate", .double(((state?.errorRate ?? 0) * 1000).rounded() / 1000)),
+                ("attempts", .int(state?.attempts ?? 0)),
             ]
         }
 
-        var routes: [AdminJSON] = []
-        var total = 0
-        let users = serving.table.users.sorted { $0.name < $1.name }
-        for user in users where userFilter == nil || user.name == userFilter {
-            for route in user.routes where serviceFilter == nil || route.service == serviceFilter {
-                total += 1
-                guard routes.count < limit else { continue }
-                let candidates = route.candidates.map { candidate -> AdminJSON in
-                    let target = serving.table.targets[candidate.target]
-                    let weight = Int(candidate.weight)
-                    return .object([
-                        ("provider", .string(target.provider)), ("key", .string(target.keyName)),
-                        ("weight", .int(weight)), ("enabled", .bool(candidate.enabled)),
-                    ] + health(target.pair) + [("effective_weight", .int(candidate.enabled ? weight : 0))])
-                }
-                routes.append(.object([
-                    ("user", .string(user.name)), ("service", .string(route.service)),
-                    ("strategy", .string(route.strategy.name)), ("candidates", .array(candidates)),
-                ]))
-            }
+        let matching = snapshot.routes.filter { route in
+            (userFilter == nil || route.user == userFilter) && (serviceFilter == nil || route.service == serviceFilter)
         }
-        let pairs = Set(serving.table.targets.map(\.pair)).sorted { ($0.provider, $0.key) < ($1.provider, $1.key) }
+        let routes = matching.prefix(limit).map { route -> AdminJSON in
+            let candidates = route.candidates.map { candidate -> AdminJSON in
+                .object([
+                    ("provider", .string(candidate.pair.provider)), ("key", .string(candidate.pair.key)),
+                    ("weight", .int(Int(candidate.weight))), ("enabled", .bool(candidate.enabled)),
+                ] + health(candidate.pair) + [
+                    ("effective_weight", .double((candidate.effectiveWeight * 1000).rounded() / 1000)),
+                ])
+            }
+            return .object([
+                ("user", .string(route.user)), ("service", .string(route.service)),
+                ("strategy", .string(route.strategy.name)), ("candidates", .array(candidates)),
+            ])
+        }
         return .object([
             ("table", .string(ReloadHistory.prefix(serving.hash))),
-            ("total", .int(total)),
-            ("routes", .array(routes)),
-            ("pairs", .array(pairs.map { pair in
-                .object([("provider", .string(pair.provider)), ("key", .string(pair.key))] + health(pair))
+            ("total", .int(matching.count)),
+            ("routes", .array(Array(routes))),
+            ("pairs", .array(snapshot.pairs.map { state in
+                .object([("provider", .string(state.pair.provider)), ("key", .string(state.pair.key))]
+                    + health(state.pair))
             })),
         ])
     }

@@ -102,20 +102,6 @@ public final class CandidateRouter: Sendable {
         }
     }
 
-    /// A read-only look at every cooling (provider, key) pair of `serving` for the admin side:
-    /// seconds of cooldown left and the failure that caused it. Pairs not listed are healthy.
-    public func coolingPairs(in serving: ServingTable) -> [CandidatePair: (seconds: Double, lastFailure: AttemptOutcome)] {
-        let pairs = Set(serving.table.targets.map(\.pair))
-        let now = clock.now()
-        return state.withLockedValue { state in
-            var cooling: [CandidatePair: (seconds: Double, lastFailure: AttemptOutcome)] = [:]
-            for (pair, health) in state.health where pairs.contains(pair) && health.isCooling(at: now) {
-                cooling[pair] = (health.secondsLeft(at: now), health.lastOutcome)
-            }
-            return cooling
-        }
-    }
-
     /// A read-only picture of the router now, for display: every pair of `serving` with its
     /// error rate, cooldown and last outcome, and every route with each candidate's effective
     /// weight. Takes the lock once, briefly (the per-route part is computed outside it);
@@ -132,7 +118,8 @@ public final class CandidateRouter: Sendable {
                 let rate = state.errorRates[pair]
                 return CandidateSnapshot.PairState(pair: pair, errorRate: rate?.value(at: now, adaptive) ?? 0,
                                                    cooldownSeconds: state.health[pair]?.secondsLeft(at: now) ?? 0,
-                                                   lastOutcome: rate?.lastOutcome)
+                                                   lastOutcome: rate?.lastOutcome, attempts: rate?.tries ?? 0,
+                                                   secondsSinceLastTry: rate?.secondsSinceLastOutcome(at: now))
             }
         }
         let errorRates = Dictionary(uniqueKeysWithValues: states.map { ($0.pair, $0.errorRate) })

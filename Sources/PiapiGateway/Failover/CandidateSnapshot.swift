@@ -16,6 +16,10 @@ public struct CandidateSnapshot: Sendable, Equatable {
         /// How the last counted try ended; nil before the first (or since a reload that changed
         /// the pair).
         public var lastOutcome: AttemptOutcome?
+        /// Counted tries since the pair was taken into use (or changed by a reload).
+        public var attempts: Int
+        /// Seconds since the last counted try; nil before the first.
+        public var secondsSinceLastTry: Double?
     }
 
     /// One candidate of one route.

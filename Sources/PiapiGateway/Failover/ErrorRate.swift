@@ -46,6 +46,8 @@ struct ErrorRate: Sendable {
     private(set) var updated: NIODeadline
     /// The last outcome, nil before the first.
     private(set) var lastOutcome: AttemptOutcome?
+    /// Outcomes recorded since the pair was (re)counted as healthy, for display.
+    private(set) var tries = 0
 
     init(since start: NIODeadline) {
         updated = start
@@ -54,6 +56,11 @@ struct ErrorRate: Sendable {
     /// The rate at `now`: the stored one decayed over the time since the last outcome.
     func value(at now: NIODeadline, _ weighting: AdaptiveWeighting) -> Double {
         rate * weighting.decay(over: Self.seconds(from: updated, to: now))
+    }
+
+    /// Seconds from the last outcome to `now`; nil before the first.
+    func secondsSinceLastOutcome(at now: NIODeadline) -> Double? {
+        lastOutcome == nil ? nil : Self.seconds(from: updated, to: now)
     }
 
     /// Applies one more outcome at `now` (a time before the last outcome counts as no time).
@@ -66,6 +73,7 @@ struct ErrorRate: Sendable {
         rate = min(max(rate, 0), 1)
         if now > updated { updated = now }
         lastOutcome = outcome
+        tries += 1
     }
 
     private static func seconds(from start: NIODeadline, to end: NIODeadline) -> Double {

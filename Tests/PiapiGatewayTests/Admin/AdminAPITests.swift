@@ -42,12 +42,12 @@ struct AdminAPITests {
         #expect(fixture.reloads.entries.last?.hash == "h5")
     }
 
-    @Test("routes: every user × service with candidates, live health, error rate and effective weight")
+    @Test("routes: every user × service with candidates and the router's live health, error rate and weight")
     func routes() async throws {
         let fixture = try AdminFixture()
-        fixture.finish("r1", user: "dave", status: 200, attempts: [(0, .ok)])
-        fixture.finish("r2", user: "dave", status: 200, attempts: [(0, .serverError), (1, .ok)])
+        fixture.clock.advance(seconds: 60)  // one half-life of failing: the error rate reads 0.5
         fixture.fail(0)
+        fixture.fail(1, .ok)
         fixture.clock.advance(seconds: 2)
         let answer = try await fixture.json("/api/routes")
         #expect(answer["total"] as? Int == 2)
@@ -57,17 +57,18 @@ struct AdminAPITests {
         #expect(dave[0]["provider"] as? String == "p0")
         #expect(dave[0]["key"] as? String == "k0")
         #expect(dave[0]["weight"] as? Int == 3)
-        #expect(dave[0]["effective_weight"] as? Int == 3)
+        #expect(dave[0]["effective_weight"] as? Double == 3)  // failover does not weigh by errors
         #expect(dave[0]["healthy"] as? Bool == false)
         #expect(dave[0]["cooldown_seconds"] as? Double == 3)
         #expect(dave[0]["last_outcome"] as? String == "server_error")
-        #expect(dave[0]["error_rate"] as? Double == 0.5)
-        #expect(dave[0]["attempts"] as? Int == 2)
+        #expect(dave[0]["error_rate"] as? Double == 0.489)  // 0.5 × 2^(−2/60)
+        #expect(dave[0]["attempts"] as? Int == 1)
         #expect(dave[0]["last_attempt_seconds_ago"] as? Double == 2)
         #expect(dave[1]["healthy"] as? Bool == true)
         #expect(dave[1]["cooldown_seconds"] as? Double == 0)
         #expect(dave[1]["last_outcome"] as? String == "ok")
         #expect(dave[1]["error_rate"] as? Double == 0)
+        #expect(dave[1]["attempts"] as? Int == 1)
         let erin = try #require(routes[1]["candidates"] as? [[String: Any]])
         #expect(erin[1]["enabled"] as? Bool == false)
         #expect(erin[1]["effective_weight"] as? Int == 0)
@@ -88,19 +89,18 @@ struct AdminAPITests {
         }
     }
 
-    @Test("error rate: failures among the last 20 tries")
-    func errorRate() {
-        var rate = CandidateErrorRate()
-        #expect(rate.rate == 0)
-        for _ in 0..<10 { rate.record(.serverError, at: 1) }
-        #expect(rate.rate == 1)
-        for _ in 0..<10 { rate.record(.ok, at: 2) }
-        #expect(rate.rate == 0.5)
-        for _ in 0..<10 { rate.record(.ok, at: 3) }
-        #expect(rate.rate == 0)
-        #expect(rate.attempts == 30)
-        #expect(rate.lastOutcome == .ok)
-        #expect(rate.lastAt == 3)
+    @Test("routes: an adaptive_rr candidate's effective weight is the one the router spreads by")
+    func adaptiveEffectiveWeight() async throws {
+        let fixture = try AdminFixture(strategy: .adaptiveRoundRobin)
+        fixture.clock.advance(seconds: 60)
+        fixture.fail(0)
+        let answer = try await fixture.json("/api/routes?user=dave")
+        let dave = try #require((answer["routes"] as? [[String: Any]])?.first?["candidates"] as? [[String: Any]])
+        #expect(dave[0]["error_rate"] as? Double == 0.5)
+        #expect(dave[0]["effective_weight"] as? Double == 1.5)  // 3 × max(0.1, 1 − 0.5)
+        #expect(dave[1]["effective_weight"] as? Double == 1)
+        let snapshot = fixture.candidates.snapshot(of: fixture.tables.current)
+        #expect(snapshot.route(user: "dave", service: "codex")?.candidates.map(\.effectiveWeight) == [1.5, 1])
     }
 
     @Test("requests: newest first, the ring's capacity, filters, path without query")

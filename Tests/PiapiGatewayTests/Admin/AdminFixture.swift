@@ -18,7 +18,7 @@ struct AdminFixture {
     let reloads: ReloadHistory
     let api: AdminAPI
 
-    static func table() throws -> RouteTable {
+    static func table(strategy: Route.Strategy = .failover) throws -> RouteTable {
         let targets = (0..<2).map { index in
             Target(provider: "p\(index)", keyName: "k\(index)", serviceType: "codex",
                    upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "/c\(index)", baseQuery: ""),
@@ -27,7 +27,7 @@ struct AdminFixture {
         }
         return try RouteTable(targets: targets, users: [
             UserRoutes(keyDigest: KeyDigest(ofKey: daveKey), name: "dave", routes: [
-                Route(service: "codex", strategy: .failover, candidates: [.init(target: 0, weight: 3), .init(target: 1)]),
+                Route(service: "codex", strategy: strategy, candidates: [.init(target: 0, weight: 3), .init(target: 1)]),
             ]),
             UserRoutes(keyDigest: KeyDigest(ofKey: erinKey), name: "erin", routes: [
                 Route(service: "codex", candidates: [.init(target: 1), .init(target: 0, enabled: false)]),
@@ -35,11 +35,12 @@ struct AdminFixture {
         ])
     }
 
-    init(token: String? = nil, usageOf: @escaping @Sendable (RequestRecord) -> RecordedUsage? = { _ in nil },
+    init(token: String? = nil, strategy: Route.Strategy = .failover, usageOf: @escaping @Sendable (RequestRecord) -> RecordedUsage? = { _ in nil },
          limits: any AdminLimitsSource = NoLimitsSource()) throws {
-        tables = TableStore(try ServingTable(table: Self.table(), environment: [:]))
+        tables = TableStore(try ServingTable(table: Self.table(strategy: strategy), environment: [:]))
         let clock = self.clock
         candidates = CandidateRouter(tables: tables, clock: clock.failoverClock)
+        _ = candidates.snapshot(of: tables.current)  // takes the table into use, as a first request would
         activity = AdminActivity(recentCapacity: 5, wallSeconds: { clock.failoverClock.wallSeconds() }, usageOf: usageOf)
         reloads = ReloadHistory(loadedAt: ManualClock.wallStart, wallSeconds: { clock.failoverClock.wallSeconds() })
         api = AdminAPI(tables: tables, tablePath: "/etc/piapi/routes.bin", candidates: candidates, activity: activity,
@@ -63,7 +64,8 @@ struct AdminFixture {
         activity.requestFinished(record, tableHash: tables.current.hash)
     }
 
-    /// Candidate `index` failed with `outcome` (it cools down as the router decides).
+    /// A try of dave's candidate `index` ended with `outcome` (a failure cools it down as the
+    /// router decides).
     func fail(_ index: Int, _ outcome: AttemptOutcome = .serverError) {
         candidates.record(outcome, retryAfter: nil, pair: CandidatePair(provider: "p\(index)", key: "k\(index)"),
                           route: RouteKey(user: "dave", service: "codex"), position: index)
