@@ -79,10 +79,10 @@ function renderStatus(s) {
 
 function candidateChip(c, fetchedAt) {
   const cooling = c.enabled && !c.healthy;
-  const dotClass = !c.enabled ? "off" : cooling ? "cool" : c.attempts === 0 ? "idle" : c.error_rate > 0 ? "warn" : "";
+  const dotClass = !c.enabled ? "off" : cooling ? "cool" : c.attempts === 0 ? "idle" : c.error_rate >= 0.05 ? "warn" : "";
   const title = [c.provider + " / " + c.key, "weight " + c.weight + " (effective " + c.effective_weight + ")",
-    c.enabled ? null : "disabled", "error rate " + pct(c.error_rate) + " of recent tries",
-    c.last_outcome ? "last try: " + c.last_outcome : "not tried yet"].filter(Boolean).join("\n");
+    c.enabled ? null : "disabled", "error rate " + pct(c.error_rate) + " (decaying, as adaptive_rr weighs it)",
+    c.last_outcome ? "last try: " + c.last_outcome : "no failover try counted yet"].filter(Boolean).join("\n");
   return h("span", {class: "cand" + (c.enabled ? "" : " disabled"), title, "data-pair": c.provider + "/" + c.key},
     h("span", {class: "dot " + dotClass}),
     h("span", {}, c.provider, h("span", {class: "muted"}, " / "), c.key),
