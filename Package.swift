@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "piapi",
-    platforms: [.macOS(.v14)],
+    // Linux (glibc) only: see Sources/RouteTable/LinuxOnly.swift and README "Platforms".
     products: [
         .executable(name: "piapi-compile", targets: ["piapi-compile"]),
         .executable(name: "piapi-serve", targets: ["piapi-serve"]),

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Reading and writing table files: the format is sniffed on read, and writes go to a
 /// temporary file that is renamed into place, so a watcher never sees half a table.

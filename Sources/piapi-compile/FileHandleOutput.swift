@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Unbuffered writes to stdout and stderr, so diagnostics and output interleave predictably.
 enum FileHandleOutput {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import Foundation
 
 /// A client that sends and never reads: a plain non-blocking socket with a small receive

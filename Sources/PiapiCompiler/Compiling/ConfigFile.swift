@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RouteTable
 
 /// Reads a config file, stopping one byte past the size limit: a huge file, `/dev/zero`

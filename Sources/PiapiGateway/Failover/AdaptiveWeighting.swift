@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The two knobs of `adaptive_rr` (`--adaptive-half-life`, `--adaptive-floor`) and the
 /// effective weight they give a candidate: `weight × max(floor, 1 − errorRate)`.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Dispatch
 
 /// Takes SIGTERM, SIGINT and SIGHUP away from their default (fatal) actions and delivers them

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Whether others than the owner can change the table piapi-serve follows. Whoever can write
 /// the table decides where provider keys are sent: a table in a group- or world-writable

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One JSON object built straight into bytes, because log lines are on the request path and
 /// Foundation's serializers and formatters cost more than the request itself.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What `stat` says about the file a path finally resolves to (through every symlink): it
 /// changes on any write, rename or symlink swap, so a poll can tell "something changed" cheaply.

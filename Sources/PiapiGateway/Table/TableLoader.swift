@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RouteTable
 
 /// Turns a table file into a `ServingTable` (read, sniff, decode, resolve `${VAR}`s), the one
