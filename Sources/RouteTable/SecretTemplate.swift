@@ -109,6 +109,8 @@ public struct UnresolvedVariable: Error, Equatable, Sendable {
         /// One of piapi-serve's own secrets: a table (whoever can write it) may not send
         /// them to an upstream of its choosing.
         case reserved
+        /// Not allowed by piapi-serve's `--env-allow` list.
+        case notAllowed
     }
 
     /// piapi-serve's own secrets, never a provider key: the admin token and PostgreSQL's

@@ -78,6 +78,12 @@ struct ServeOptions: ParsableCommand {
                                valueName: "on|off"))
     var metricsUserLabel = "on"
 
+    @Option(help: ArgumentHelp("""
+        Environment variables the table's ${VAR} references may read: NAME or PREFIX* (repeat the flag). \
+        Without it, any but PIAPI_ADMIN_TOKEN and PGPASSWORD.
+        """, valueName: "pattern"))
+    var envAllow: [String] = []
+
     func validate() throws {
         _ = try gatewayConfiguration()
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -122,6 +128,11 @@ struct ServeOptions: ParsableCommand {
             throw ValidationError("--metrics-user-label must be on or off")
         }
         configuration.metricsUserLabel = metricsUserLabel == "on"
+        do {
+            configuration.environmentAllowList = try EnvironmentAllowList(patterns: envAllow)
+        } catch {
+            throw ValidationError(error.description)
+        }
         if let ledgerRetention {
             guard ledger != nil else { throw ValidationError("--ledger-retention needs --ledger") }
             guard ledgerRetention >= 1, ledgerRetention <= 36_500 else {

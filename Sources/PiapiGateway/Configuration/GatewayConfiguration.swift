@@ -39,6 +39,8 @@ public struct GatewayConfiguration: Sendable {
     public var ledgerRetentionDays: Int? = nil
     /// `--metrics-user-label`: whether token and cost series carry a `user` label.
     public var metricsUserLabel: Bool = true
+    /// The environment variables the table's `${VAR}` references may read (`--env-allow`).
+    public var environmentAllowList: EnvironmentAllowList = .everything
 
     public init() {}
 }

@@ -27,7 +27,8 @@ public struct GatewayProcess: Sendable {
     /// unset, empty or holds a control character, is a start-up error.
     public func loadTable() throws(GatewayStartupError) -> ServingTable {
         do {
-            return try TableLoader(path: tablePath, environment: environment).load()
+            return try TableLoader(path: tablePath, environment: environment,
+                                   allowed: configuration.environmentAllowList).load()
         } catch {
             throw GatewayStartupError(error.description)
         }
@@ -83,7 +84,8 @@ public struct GatewayProcess: Sendable {
             if case .reloaded = outcome { limits.keep(usersOf: tables.current.table) }
             if recordsReloads { reloads.record(outcome) }
         }
-        let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment), store: tables,
+        let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment,
+                                                             allowed: configuration.environmentAllowList), store: tables,
                                    metrics: metrics, logger: logger, onOutcome: onReload)
         let (terminations, terminate) = AsyncStream<Int32>.makeStream()
         // Weak: a cancelled signal source is released later, on its queue; it must not keep the

@@ -23,6 +23,8 @@ public enum TableLoadError: Error, Equatable, Sendable, CustomStringConvertible 
             "route table \(path) needs environment variable \(name), which is empty"
         case .unresolvedVariable(let path, let name, .reserved):
             "route table \(path) refers to environment variable \(name): it is one of piapi-serve's own secrets (PIAPI_ADMIN_TOKEN, PGPASSWORD), never sent upstream"
+        case .unresolvedVariable(let path, let name, .notAllowed):
+            "route table \(path) refers to environment variable \(name), which --env-allow does not allow"
         case .unresolvedVariable(let path, let name, .controlCharacter):
             "route table \(path) needs environment variable \(name), whose value contains a control character (CR, LF, tab, …)"
         }

@@ -6,10 +6,13 @@ import RouteTable
 public struct TableLoader: Sendable {
     public let path: String
     public let environment: [String: String]
+    /// The variables the table may read (`--env-allow`).
+    public let allowed: EnvironmentAllowList
 
-    public init(path: String, environment: [String: String]) {
+    public init(path: String, environment: [String: String], allowed: EnvironmentAllowList = .everything) {
         self.path = path
         self.environment = environment
+        self.allowed = allowed
     }
 
     /// Reads the file now, on the calling thread; callers keep it off event loops.
@@ -22,7 +25,7 @@ public struct TableLoader: Sendable {
             throw .unreadable(path: path, reason: error)
         }
         do {
-            return try ServingTable(table: table, environment: environment)
+            return try ServingTable(table: table, environment: environment, allowed: allowed)
         } catch {
             throw .unresolvedVariable(path: path, name: error.name, problem: error.problem)
         }
