@@ -47,9 +47,11 @@ struct ServeSharedLedgerTests {
         let running: ServeTrafficTests.Running
         let adminPort: Int
 
-        static func start(ledger: String) async throws -> Replica {
+        static func start(ledger: String,
+                          table: @escaping (Int) throws -> RouteTable = { try ServeSharedLedgerTests.table(mockPort: $0) })
+            async throws -> Replica {
             let running = try await ServeTrafficTests.Running.start(
-                arguments: ["--ledger", ledger, "--admin-listen", "127.0.0.1:0"], table: ServeSharedLedgerTests.table)
+                arguments: ["--ledger", ledger, "--admin-listen", "127.0.0.1:0"], table: table)
             do {
                 let started = try #require(await ServeProcess.waitForLine("piapi-serve started", at: running.outputPath))
                 let admin = try #require(started["admin"] as? String)

@@ -6,19 +6,22 @@ import Prometheus
 
 /// piapi-serve's ledger while it runs: the store opened (and migrated) at start, the writer
 /// every finished request is queued to, and the budgets read back from the ledger's totals —
-/// once at start, so a restart does not reset a user's day, and, on a PostgreSQL ledger that
-/// replicas share, again every `refreshInterval` so token and USD budgets are shared too.
+/// at start, so a restart does not reset a user's day, and again every `refreshInterval`:
+/// on a PostgreSQL ledger that replicas share so token and USD budgets are shared too, and on
+/// either kind so that a user whose key changed in a reload (counters are kept by key, the
+/// ledger by name) gets the day's spend back instead of starting from zero.
 final class LedgerSession: Sendable {
-    /// How often a shared (PostgreSQL) ledger's totals replace this replica's budget counters.
+    /// How often the ledger's totals are taken into the budget counters (the larger of the
+    /// ledger's and the replica's own count wins, so a read never lowers a counter).
     static let refreshInterval: Duration = .seconds(5)
 
     let writer: LedgerWriter
     private let store: any LedgerStore
-    private let refresher: Task<Void, Never>?
+    private let refresher: Task<Void, Never>
     /// The lock file held on an SQLite ledger while this process uses it; -1 for PostgreSQL.
     private let lockDescriptor: Int32
 
-    private init(store: any LedgerStore, writer: LedgerWriter, refresher: Task<Void, Never>?, lockDescriptor: Int32) {
+    private init(store: any LedgerStore, writer: LedgerWriter, refresher: Task<Void, Never>, lockDescriptor: Int32) {
         self.store = store
         self.writer = writer
         self.refresher = refresher
@@ -61,12 +64,9 @@ final class LedgerSession: Sendable {
         await seed(limits, from: store, tables: tables, logger: logger)
         let writer = LedgerWriter(store: store, retentionDays: retentionDays, logger: logger,
                                   onDrop: { dropped.increment(by: Int64($0)) })
-        var refresher: Task<Void, Never>?
-        if case .postgres = url {
-            refresher = Task {
-                while (try? await Task.sleep(for: refreshInterval)) != nil {
-                    await seed(limits, from: store, tables: tables, logger: logger)
-                }
+        let refresher = Task {
+            while (try? await Task.sleep(for: refreshInterval)) != nil {
+                await seed(limits, from: store, tables: tables, logger: logger)
             }
         }
         logger.info("ledger opened", metadata: ["ledger": "\(url)"])
@@ -95,7 +95,7 @@ final class LedgerSession: Sendable {
 
     /// Stops refreshing, writes what is queued (for at most 5 s) and closes the store.
     func close() async {
-        refresher?.cancel()
+        refresher.cancel()
         await writer.shutdown()
         await store.close()
         if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
