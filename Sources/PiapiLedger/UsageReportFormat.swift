@@ -22,7 +22,7 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
         let dimensions = report.query.groupBy.map(\.rawValue)
         var lines = [dimensions + Self.counters + ["cost_usd"]]
         func numbers(_ row: UsageReportRow) -> [String] { Self.counts(row) + [row.costUSD.map(Self.money) ?? "-"] }
-        lines += report.rows.map { row in row.group.map { $0 ?? "(none)" } + numbers(row) }
+        lines += report.rows.map { row in row.group.map { $0.map(Self.tableCell) ?? "(none)" } + numbers(row) }
         if !dimensions.isEmpty {
             lines.append(["total"] + Array(repeating: "", count: dimensions.count - 1) + numbers(report.total))
         }
@@ -78,6 +78,28 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
     }
 
     private static func money(_ usd: Double) -> String { String(format: "%.6f", usd) }
+
+    /// A group value as one table cell: control characters (C0, DEL, C1) are shown escaped.
+    /// Model names come from upstream responses; a newline would break the table's rows, and
+    /// an ESC sequence would reach the operator's terminal.
+    static func tableCell(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where isControl(scalar): result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
 
     private static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }

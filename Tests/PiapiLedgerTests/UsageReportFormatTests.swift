@@ -31,6 +31,17 @@ struct UsageReportFormatTests {
             """)
     }
 
+    @Test("a model name with a newline or an ESC sequence stays on its row, escaped, and never reaches the terminal raw")
+    func tableEscapesControlCharacters() {
+        let report = UsageReport(query: UsageQuery(groupBy: [.model]), rows: [
+            UsageReportRow(group: ["gpt\nfake-row  999\u{1B}[2J\u{9B}x\t"], requests: 1),
+        ])
+        let lines = UsageReportFormat.table.render(report).split(separator: "\n")
+        #expect(lines.count == 4)  // range, header, the row, total
+        #expect(lines[2].hasPrefix(#"gpt\nfake-row  999\u{1b}[2J\u{9b}x\t"#))
+        #expect(!lines.joined().unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B })
+    }
+
     @Test func csv() {
         #expect(UsageReportFormat.csv.render(Self.report) == [
             "user,model,requests,errors,input_tokens,cache_read_tokens,cache_write_tokens,output_tokens,reasoning_tokens,cost_usd",
