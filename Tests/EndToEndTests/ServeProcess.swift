@@ -1,5 +1,6 @@
 import Foundation
 import MockUpstream
+import PiapiTestSupport
 
 /// Runs the real `piapi-serve` built next to this test bundle and collects what it printed.
 struct ServeProcess {
@@ -101,13 +102,9 @@ struct ServeProcess {
         return true
     }
 
-    /// A 127.0.0.1 port nothing listens on (bound once by a mock upstream, then closed).
+    /// A 127.0.0.1 port that refuses connections (`RefusedPort`).
     static func unusedPort() async throws -> Int {
-        let mock = try await MockUpstreamServer.bind(
-            settings: MockUpstreamSettings(listen: ListenAddress(host: "127.0.0.1", port: 0)), report: { _ in })
-        let port = mock.localAddress.port ?? 0
-        await mock.close()
-        return port
+        RefusedPort.port
     }
 
     /// A fresh empty directory for one test's files.

@@ -1,3 +1,4 @@
+import PiapiTestSupport
 import Crypto
 import NIOConcurrencyHelpers
 import NIOCore
@@ -69,12 +70,9 @@ final class StubUpstream: Sendable {
         try? await channel.close()
     }
 
-    /// A 127.0.0.1 port nothing listens on: bound once by a stub, then closed.
+    /// A 127.0.0.1 port that refuses connections (`RefusedPort`).
     static func refusedPort() async throws -> Int {
-        let stub = try await StubUpstream { _ in .hangUp }
-        let port = stub.port
-        await stub.close()
-        return port
+        RefusedPort.port
     }
 
     /// The deterministic bytes `.large(count:)` sends.
