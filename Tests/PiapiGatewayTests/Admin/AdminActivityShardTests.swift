@@ -16,9 +16,8 @@ struct AdminActivityShardTests {
     }
 
     @Test("the ring keeps the newest requests of all loops, not each loop's newest")
-    func ringAcrossShards() throws {
+    func ringAcrossShards() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        defer { try? group.syncShutdownGracefully() }
         let loops = [group.next(), group.next()]
         let clock = NIOLockedValueBox(0.0)
         let activity = AdminActivity(recentCapacity: 3, shards: 2, wallSeconds: { clock.withLockedValue { $0 } },
@@ -27,11 +26,12 @@ struct AdminActivityShardTests {
         // r0 and r1, yet the last three overall are r3, r4, r5.
         for (index, loop) in [0, 0, 1, 1, 1, 1].enumerated() {
             clock.withLockedValue { $0 = Double(index) }
-            try loops[loop].submit {
+            try await loops[loop].submit {
                 activity.requestStarted()
                 activity.requestFinished(Self.record("r\(index)", user: index < 2 ? "dave" : "erin"), tableHash: "ab")
-            }.wait()
+            }.get()
         }
+        try await group.shutdownGracefully()
         #expect(activity.recent(RecentRequestFilter()).map(\.record.requestID) == ["r5", "r4", "r3"])
         #expect(activity.recent(RecentRequestFilter(user: "dave")).isEmpty)
         #expect(activity.recent(RecentRequestFilter(limit: 2)).map(\.record.requestID) == ["r5", "r4"])
