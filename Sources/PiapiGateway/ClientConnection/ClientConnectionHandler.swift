@@ -327,10 +327,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     private func send(_ exchange: ProxyExchange, over connection: UpstreamConnection, target: PreparedTarget) {
         exchange.upstream = connection
-        connection.begin(sink: self, requestWasHead: exchange.head.isHeadMethod)
+        connection.begin(sink: self, requestWasHead: exchange.head.isHeadMethod, webSocket: exchange.isWebSocket)
         var out = context.channel.allocator.buffer(capacity: exchange.head.bytes.readableBytes + 256)
         UpstreamRequestHead.write(exchange.head, rest: exchange.rest, target: target, requestID: exchange.requestID,
-                                  clientAddress: clientAddress, into: &out)
+                                  clientAddress: clientAddress, webSocket: exchange.isWebSocket, into: &out)
         connection.write(out)
         if let replay = exchange.replay, replay.readableBytes > 0 { connection.write(replay) }
         exchange.upstreamSentAt = .now()
@@ -424,6 +424,28 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
                    toHTTP10: exchange.head.isHTTP10, rateLimit: exchange.rateLimit)
         context.write(wrapOutboundOut(out), promise: nil)
         enterStreaming()
+    }
+
+    /// The upstream accepted a WebSocket upgrade: the `101` goes to the client (without the
+    /// credential), the handshake is logged as a request, and the connection becomes a tunnel
+    /// (`WebSocketHandover`) that keeps the user's concurrency slot until it closes.
+    func upstreamUpgraded(_ head: ResponseHead, connection: UpstreamConnection, early: ByteBuffer?) {
+        guard let exchange, exchange.upstream === connection else { return connection.abandon() }
+        self.exchange = nil
+        closing = true
+        deadline.cancel()
+        concludeAttempt(exchange, .ok)
+        var head = head
+        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
+        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
+        head.write(to: &out, requestID: exchange.requestID, closeClient: false, toHTTP10: false, webSocket: true)
+        context.write(wrapOutboundOut(out), promise: nil)
+        exchange.ttfbSeconds = ProxyExchange.seconds(since: exchange.started)
+        let session = WebSocketSession(exchange, head: head, shared: shared)
+        exchange.limitedUser = nil
+        finish(exchange, status: 101, error: nil)
+        WebSocketHandover.start(session: session, client: context, clientHandler: self, clientEarly: inbound,
+                                upstream: connection, upstreamEarly: early)
     }
 
     func upstreamResponseBody(_ bytes: ByteBuffer) {

@@ -45,6 +45,9 @@ final class ProxyExchange {
     var usageTap: UsageTap?
     /// Seconds from the request head to the response head going to the client.
     var ttfbSeconds: Double?
+    /// The request asks for a WebSocket: a `101` turns the connection into a tunnel, and any
+    /// other answer is the last on this connection (the client falls back on a new one).
+    let isWebSocket: Bool
 
     init(head: RequestHead, rest: Range<Int>, requestID: String, started: NIODeadline, user: String, serviceType: String,
          prepared: PreparedTable, plan: AttemptPlan) {
@@ -58,7 +61,8 @@ final class ProxyExchange {
         self.serviceType = serviceType
         requestFraming = head.framing
         requestBodyDone = head.framing.isComplete
-        closeClientAfter = !head.keepAlive
+        isWebSocket = WebSocketUpgrade.isRequested(head)
+        closeClientAfter = !head.keepAlive || isWebSocket
     }
 
     /// The record handed to Telemetry: names only, never a credential. `complete`: the

@@ -147,8 +147,10 @@ struct ResponseHead {
     /// status line says HTTP/1.1 either way, which RFC 9110 §6.2 allows towards a 1.0 client.
     /// `rateLimit`: the user's tightest limit, sent as `RateLimit-*` in place of any the
     /// upstream sent (two sets would contradict each other).
+    /// `webSocket`: the head is the `101` of a WebSocket upgrade; it says so again (its own
+    /// `Connection`/`Upgrade` are hop-by-hop) and carries no framing headers.
     func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool, toHTTP10: Bool,
-               rateLimit: RateLimitStatus? = nil) {
+               rateLimit: RateLimitStatus? = nil, webSocket: Bool = false) {
         bytes.withUnsafeReadableBytes { b in
             out.writeBytes(Self.statusPrefix)
             if let hiddenCredential, hiddenCredential.isContained(in: b, 12..<(statusLineEnd - 2)) {
@@ -164,9 +166,9 @@ struct ResponseHead {
                     continue
                 // Framing headers stay whatever `Connection` lists: the client must frame the body.
                 case .contentLength:
-                    if !hasTransferEncoding { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
+                    if !hasTransferEncoding && !webSocket { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
                 case .transferEncoding:
-                    if !toHTTP10 { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
+                    if !toHTTP10 && !webSocket { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
                 default:
                     if !connectionTokens.isEmpty, connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) }) {
                         continue
@@ -188,6 +190,7 @@ struct ResponseHead {
             }
         }
         if closeClient { out.writeStaticString("connection: close\r\n") }
+        if webSocket { out.writeStaticString(WebSocketUpgrade.upstreamHeaderLines) }
         out.writeStaticString("\r\n")
     }
 

@@ -30,6 +30,13 @@ public final class LimitStore: @unchecked Sendable {
         lock.withLock { counters[user]?.finish(tokens: tokens, usd: usd, wall: wall) }
     }
 
+    /// Adds `tokens` and `usd` to the budgets of `user` without ending a request: each
+    /// response completed inside a WebSocket session, whose slot is held until it closes.
+    public func charge(_ user: KeyDigest, tokens: Int, usd: Double) {
+        let wall = clock.wallSeconds()
+        lock.withLock { counters[user]?.add(tokens: tokens, usd: usd, wall: wall) }
+    }
+
     /// Takes the ledger's totals (by user name, as the ledger keeps them) for the day and
     /// month holding `asOf` (seconds since 1970) into the budgets of the users of `table`.
     public func seed(_ totals: [String: BudgetTotals], asOf: Double, table: RouteTable) {

@@ -53,7 +53,7 @@ struct UserLimitCounters: Sendable {
         add(tokens: tokens, usd: usd, wall: wall)
     }
 
-    private mutating func add(tokens: Int, usd: Double, wall: Double) {
+    mutating func add(tokens: Int, usd: Double, wall: Double) {
         roll(to: wall)
         spent.dayTokens += max(0, tokens)
         spent.monthTokens += max(0, tokens)

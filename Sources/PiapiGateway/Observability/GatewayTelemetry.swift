@@ -7,12 +7,14 @@ public final class GatewayTelemetry: Telemetry {
     public let requestLog: RequestLogWriter
     /// Tokens, cost, unknown usage, limit refusals and ledger drops, in `metrics`' registry.
     public let usage: UsageMetrics
+    /// The WebSocket sessions' series, in `metrics`' registry.
+    public let webSockets: WebSocketMetrics
     private let tables: TableStore
     private let candidates: CandidateRouter
     /// Sees every request too (the admin listener's records); nil when there is no admin side.
-    private let observer: (any RequestObserver)?
+    let observer: (any RequestObserver)?
     /// Where finished requests go as ledger rows (`--ledger`); nil without a ledger.
-    private let ledger: LedgerWriter?
+    let ledger: LedgerWriter?
 
     /// `candidates` is the router whose cooldowns `/metrics` shows (the server's).
     public init(metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore, candidates: CandidateRouter,
@@ -20,6 +22,7 @@ public final class GatewayTelemetry: Telemetry {
         self.ledger = ledger
         self.metrics = metrics
         self.usage = usage ?? UsageMetrics(registry: metrics.registry)
+        webSockets = WebSocketMetrics(registry: metrics.registry)
         self.requestLog = requestLog
         self.tables = tables
         self.candidates = candidates
@@ -47,7 +50,7 @@ public final class GatewayTelemetry: Telemetry {
     }
 
     /// Tokens and cost of a forwarded response, or why a 2xx response's usage is unknown.
-    private func countUsage(_ record: RequestRecord) {
+    func countUsage(_ record: RequestRecord) {
         guard let usage = record.usage, let serviceType = record.serviceType else { return }
         if let reason = usage.unknownReason {
             if (200..<300).contains(record.status) { self.usage.usageUnknown(serviceType: serviceType, reason: reason.rawValue) }

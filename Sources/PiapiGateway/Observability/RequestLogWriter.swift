@@ -9,7 +9,7 @@ public struct RequestLogWriter: Sendable {
     /// How much of the table hash each line carries: enough to tell tables apart.
     public static let tableHashLength = 12
 
-    private let sink: any LogLineSink
+    let sink: any LogLineSink
     public let isEnabled: Bool
 
     public init(sink: any LogLineSink = FileDescriptorLogSink.standardOutput, logLevel: Logger.Level) {

@@ -15,4 +15,17 @@ public protocol Telemetry: Sendable {
 
     /// The Prometheus text exposition served on `/metrics`.
     func metricsText() -> String
+
+    /// A WebSocket session of `serviceType` is established (its `101` went to the client).
+    func webSocketOpened(serviceType: String)
+
+    /// Bytes passed through a session's tunnel since the last report.
+    func webSocketBytes(serviceType: String, fromClient: Int, fromUpstream: Int)
+
+    /// A response read from a tunnel completed: its usage counts (metrics, ledger row, admin
+    /// records) as an HTTP response's would; its session's log line comes at the end.
+    func webSocketResponseCompleted(_ record: RequestRecord)
+
+    /// A session ended: its log line and metrics.
+    func webSocketClosed(_ record: WebSocketSessionRecord)
 }

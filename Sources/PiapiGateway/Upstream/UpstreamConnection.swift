@@ -14,6 +14,8 @@ final class UpstreamConnection: ChannelInboundHandler {
     private weak var sink: (any UpstreamResponseSink)?
     private var state = State.idle
     private var requestWasHead = false
+    /// The request asked for a WebSocket: a `101` switching to it ends the HTTP cycle.
+    private var webSocketRequested = false
     private var closesAfterResponse = false
     private var scanner = HeadScanner()
     private var pending: ByteBuffer?
@@ -48,10 +50,14 @@ final class UpstreamConnection: ChannelInboundHandler {
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
+    /// The channel, for a WebSocket tunnel to take over after a `101`.
+    var channel: (any Channel)? { context?.channel }
+
     /// Starts a request/response cycle delivering to `sink`.
-    func begin(sink: any UpstreamResponseSink, requestWasHead: Bool) {
+    func begin(sink: any UpstreamResponseSink, requestWasHead: Bool, webSocket: Bool = false) {
         self.sink = sink
         self.requestWasHead = requestWasHead
+        webSocketRequested = webSocket
         state = .awaitingHead
         scanner.reset()
         pending = nil
@@ -171,11 +177,13 @@ final class UpstreamConnection: ChannelInboundHandler {
                 return
             }
             guard length <= Self.maxResponseHead, let headBytes = buffer.readSlice(length: length),
-                  let head = ResponseHead(parsing: headBytes, requestWasHead: requestWasHead), head.status != 101 else {
+                  let head = ResponseHead(parsing: headBytes, requestWasHead: requestWasHead),
+                  head.status != 101 || (webSocketRequested && WebSocketUpgrade.accepts(head)) else {
                 fail(.upstreamInvalid)
                 return
             }
             pending = buffer.readableBytes > 0 ? buffer : nil
+            if head.status == 101 { return upgraded(head) }
             if head.status < 200 {
                 informationalHeads += 1
                 guard informationalHeads <= Self.maxInformationalHeads else {
@@ -195,6 +203,19 @@ final class UpstreamConnection: ChannelInboundHandler {
                 finish(leftover: false)
             }
         }
+    }
+
+    /// A `101` switched the connection to WebSocket: it leaves the HTTP cycle and the pool for
+    /// good, and the sink takes the channel over with whatever was read past the head (a 101
+    /// has no body: those bytes are the first frames).
+    private func upgraded(_ head: ResponseHead) {
+        state = .closed
+        pool?.remove(self)
+        let early = pending
+        pending = nil
+        guard let sink else { return abandon() }
+        self.sink = nil
+        sink.upstreamUpgraded(head, connection: self, early: early)
     }
 
     private func forwardBody(_ bytes: inout ByteBuffer) {

@@ -4,8 +4,10 @@ import NIOCore
 /// base path + `<rest>` with the joined query, hop-by-hop and client credential headers are
 /// dropped, and Host, X-Forwarded-*, X-Request-ID, the credential and the framing are set.
 enum UpstreamRequestHead {
+    /// `webSocket`: the request is a WebSocket upgrade (`WebSocketUpgrade.isRequested`), the
+    /// one upgrade that is carried upstream.
     static func write(_ head: RequestHead, rest: Range<Int>, target: PreparedTarget, requestID: String,
-                      clientAddress: String, into out: inout ByteBuffer) {
+                      clientAddress: String, webSocket: Bool = false, into out: inout ByteBuffer) {
         head.bytes.withUnsafeReadableBytes { b in
             out.writeBytes(UnsafeRawBufferPointer(rebasing: b[head.method]))
             out.writeInteger(ASCII.space)
@@ -52,6 +54,7 @@ enum UpstreamRequestHead {
         out.writeString(requestID)
         out.writeStaticString("\r\n")
         if target.injectionMode == .header { out.writeBytes(target.injectedBytes) }
+        if webSocket { out.writeStaticString(WebSocketUpgrade.upstreamHeaderLines) }
         switch head.framing {
         case .chunked: out.writeStaticString("transfer-encoding: chunked\r\n")
         case .length(let n):

@@ -11,6 +11,9 @@ protocol UpstreamResponseSink: AnyObject {
     func upstreamReadBurstEnded()
     /// The response is complete; the sink decides whether the connection goes back to the pool.
     func upstreamResponseEnded(_ connection: UpstreamConnection, reusable: Bool)
+    /// `connection` answered a WebSocket upgrade with `101` and left its pool: the sink takes
+    /// its channel over (`early`: bytes read past the head).
+    func upstreamUpgraded(_ head: ResponseHead, connection: UpstreamConnection, early: ByteBuffer?)
     /// The connection failed before the response was complete.
     func upstreamFailed(_ error: GatewayError)
     func upstreamWritabilityChanged(isWritable: Bool)

@@ -104,6 +104,10 @@ public struct UsageTap: Sendable {
         text.withUnsafeReadableBytes { accumulator.absorb(event: $0) }
     }
 
+    /// A final Responses event (`response.completed`/`incomplete`/`failed`) has been read: a
+    /// WebSocket session, which carries many responses, reports this one and starts a new tap.
+    public var sawFinalEvent: Bool { accumulator.sawLastEvent }
+
     /// The usage of the response. `complete` is false when it did not run to its end (the
     /// client went away, the upstream failed mid-body): the usage seen so far is reported
     /// as `partial`, and a JSON body is not parsed. A stream whose last event has passed
