@@ -442,6 +442,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         context.write(wrapOutboundOut(out), promise: nil)
         exchange.ttfbSeconds = ProxyExchange.seconds(since: exchange.started)
         let session = WebSocketSession(exchange, head: head, shared: shared)
+        if draining { session.drainRequested() }
         exchange.limitedUser = nil
         finish(exchange, status: 101, error: nil)
         WebSocketHandover.start(session: session, client: context, clientHandler: self, clientEarly: inbound,
