@@ -9,9 +9,16 @@ final class UpstreamPool {
     private let connectTimeout: TimeAmount
     private let tls: NIOSSLContext
     private let maxIdlePerOrigin: Int
+    /// Mutated only in place (`idle[origin]?.popLast()`, `idle[origin, default: []].append`):
+    /// copying a list out and storing it back copies the whole array on every request, since
+    /// the dictionary still holds it.
     private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
 
-    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, tls: NIOSSLContext, maxIdlePerOrigin: Int = 128) {
+    /// The default idle cap of 512 per origin and loop is nginx's `keepalive 512` in
+    /// bench/gateway.sh. It must exceed the requests one loop has in flight to one origin:
+    /// at 128, one loop serving 256 busy clients closed an upstream connection after most
+    /// responses and opened a new one for the next request (docs/performance.md).
+    init(eventLoop: any EventLoop, connectTimeout: TimeAmount, tls: NIOSSLContext, maxIdlePerOrigin: Int = 512) {
         self.eventLoop = eventLoop
         self.connectTimeout = connectTimeout
         self.tls = tls
@@ -22,15 +29,13 @@ final class UpstreamPool {
     /// `fresh`); `completion` runs on the loop.
     func acquire(_ origin: UpstreamOrigin, fresh: Bool = false,
                  completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
-        if !fresh, var list = idle[origin] {
-            while let connection = list.popLast() {
+        if !fresh {
+            while let connection = idle[origin]?.popLast() {
                 if connection.isUsable {
-                    idle[origin] = list
                     completion(.success(connection))
                     return
                 }
             }
-            idle[origin] = list
         }
         connect(origin, completion: completion)
     }
@@ -38,20 +43,17 @@ final class UpstreamPool {
     /// Takes a connection back after a complete response.
     func release(_ connection: UpstreamConnection) {
         guard connection.isUsable else { return }
-        var list = idle[connection.origin, default: []]
-        guard list.count < maxIdlePerOrigin else {
+        guard idle[connection.origin, default: []].count < maxIdlePerOrigin else {
             connection.abandon()
             return
         }
-        list.append(connection)
-        idle[connection.origin] = list
+        idle[connection.origin, default: []].append(connection)
     }
 
     /// Forgets a connection that closed or was abandoned.
     func remove(_ connection: UpstreamConnection) {
-        guard var list = idle[connection.origin], let i = list.firstIndex(where: { $0 === connection }) else { return }
-        list.remove(at: i)
-        idle[connection.origin] = list
+        guard let i = idle[connection.origin]?.lastIndex(where: { $0 === connection }) else { return }
+        idle[connection.origin]?.remove(at: i)
     }
 
     /// Closes every idle connection (the server is shutting down).
