@@ -43,6 +43,9 @@ struct ServeOptions: ParsableCommand {
     @Option(help: ArgumentHelp("Most client connections open at once; more are closed at once.", valueName: "n"))
     var maxConnections = 10_000
 
+    @Option(help: ArgumentHelp("Event-loop threads (default: one per core).", valueName: "n"))
+    var threads: Int?
+
     @Option(help: ArgumentHelp("Largest request body (bytes) kept for a retry on the next candidate.",
                                valueName: "bytes"))
     var retryBodyLimit = 4 << 20
@@ -115,6 +118,12 @@ struct ServeOptions: ParsableCommand {
         }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         configuration.maxConnections = maxConnections
+        if let threads {
+            guard (1...GatewayConfiguration.maxEventLoopThreads).contains(threads) else {
+                throw ValidationError("--threads must be between 1 and \(GatewayConfiguration.maxEventLoopThreads)")
+            }
+            configuration.eventLoopThreads = threads
+        }
         guard retryBodyLimit >= 0 else { throw ValidationError("--retry-body-limit must not be negative") }
         configuration.retryBodyLimit = retryBodyLimit
         configuration.upstreamCAFile = upstreamCaFile

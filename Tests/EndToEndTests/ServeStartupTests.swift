@@ -111,6 +111,7 @@ struct ServeStartupTests {
         ["--drain-timeout=-1"], ["--idle-timeout", "inf"], ["--upstream-timeout", "soon"], ["--max-connections", "0"], [],
         ["--adaptive-half-life", "0"], ["--adaptive-half-life", "nan"], ["--adaptive-floor", "0"], ["--adaptive-floor", "1.5"],
         ["--adaptive-floor=-0.1"], ["--env-allow", "OPENAI-*"], ["--env-allow", "*KEY"], ["--env-allow", ""],
+        ["--threads", "0"], ["--threads", "257"], ["--threads", "two"],
     ])
     func usageErrors(flags: [String]) async throws {
         let table = try ServeProcess.makeDirectory() + "/routes.bin"

@@ -134,6 +134,20 @@ struct ServeTrafficTests {
         await running.stop()
     }
 
+    @Test("--threads sets the number of event loops: one loop serves, and the start line says how many")
+    func oneEventLoop() async throws {
+        let running = try await Running.start(arguments: ["--threads", "1"])
+        do {
+            let started = try #require(await ServeProcess.waitForLine("piapi-serve started", at: running.outputPath))
+            #expect(started["threads"] as? Int == 1)
+            for _ in 0..<3 { #expect(try await running.routedProvider() == "first") }
+        } catch {
+            await running.stop()
+            throw error
+        }
+        await running.stop()
+    }
+
     @Test("a route whose first candidate refuses connections fails over, and says so in metrics and the log")
     func failoverThroughTheCompiledTable() async throws {
         let deadPort = try await ServeProcess.unusedPort()

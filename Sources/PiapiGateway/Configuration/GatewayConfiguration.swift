@@ -41,6 +41,15 @@ public struct GatewayConfiguration: Sendable {
     public var metricsUserLabel: Bool = true
     /// The environment variables the table's `${VAR}` references may read (`--env-allow`).
     public var environmentAllowList: EnvironmentAllowList = .everything
+    /// `--threads`: event loops serving client and upstream connections. Each client
+    /// connection and its upstream connections live on one loop, so more loops than cores only
+    /// add context switches.
+    public var eventLoopThreads: Int = GatewayConfiguration.defaultEventLoopThreads
+    /// One loop per core: on the 2-core machine two loops served c=256 about twice as fast as
+    /// one and c=32 as fast (docs/performance.md, "Event loops").
+    public static var defaultEventLoopThreads: Int { System.coreCount }
+    /// More loops than this is a typo, not a tuning choice.
+    public static let maxEventLoopThreads = 256
 
     public init() {}
 }

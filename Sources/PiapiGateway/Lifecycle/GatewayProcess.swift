@@ -93,7 +93,7 @@ public struct GatewayProcess: Sendable {
         let signals = ProcessSignals(onTerminate: { terminate.yield($0) }, onReload: { [weak watcher] in watcher?.reload() })
         defer { signals.cancel() }
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
         let server = GatewayServer(configuration: configuration, tables: tables, telemetry: telemetry, group: group,
                                    logger: logger, candidates: candidates, limits: limits)
         let address: SocketAddress
@@ -126,6 +126,7 @@ public struct GatewayProcess: Sendable {
         started["listen"] = "\(ListenAddress(host: address.ipAddress ?? configuration.host, port: address.port ?? 0))"
         started["table"] = "\(initial.hash)"
         started["routes"] = .stringConvertible(initial.table.routeCount)
+        started["threads"] = .stringConvertible(configuration.eventLoopThreads)
         started["path"] = "\(tablePath)"
         logger.info("piapi-serve started", metadata: started)
 
