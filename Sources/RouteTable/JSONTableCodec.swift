@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+// Everything this file uses from Foundation is in FoundationEssentials, which has no ICU.
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The same table as readable JSON (`-o routes.json`): handy for review and tooling,
 /// loaded by piapi-serve exactly like the binary form.

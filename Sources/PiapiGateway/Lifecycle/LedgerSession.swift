@@ -1,5 +1,10 @@
 import Glibc
+#if canImport(FoundationEssentials)
+// Everything this file uses from Foundation is in FoundationEssentials, which has no ICU.
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import PiapiLedger
 import Prometheus

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+// Everything this file uses from Foundation is in FoundationEssentials, which has no ICU.
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PiapiLedger
 /// The production `Telemetry`: each finished request becomes one JSON log line and a few
 /// Prometheus samples; a scrape also publishes every candidate's cooldown.

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+// Everything this file uses from Foundation is in FoundationEssentials, which has no ICU.
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PiapiLedger
 
 extension LedgerRow {
