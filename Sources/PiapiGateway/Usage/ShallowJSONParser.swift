@@ -64,7 +64,9 @@ struct ShallowJSONParser {
 
     private mutating func object(depth: Int, keep: Bool) throws(Failure) -> ShallowJSON {
         index += 1
-        var members: [String: ShallowJSON] = [:]
+        // Room for a usage object's members up front: growing from empty rehashed every key
+        // several times per response. An object that is not kept never allocates.
+        var members: [String: ShallowJSON] = keep ? Dictionary(minimumCapacity: 8) : [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
