@@ -15,12 +15,14 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+# install -s strips the symbols and DWARF: it halves the binaries (docs/performance.md);
+# a crash backtrace then shows addresses instead of function names.
 RUN --mount=type=cache,target=/src/.build \
     swift build -c release --static-swift-stdlib --product piapi-serve \
     && swift build -c release --static-swift-stdlib --product piapi-compile \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
-    && install -D -m 0755 "$bin/piapi-serve" /out/piapi-serve \
-    && install -D -m 0755 "$bin/piapi-compile" /out/piapi-compile
+    && install -s -D -m 0755 "$bin/piapi-serve" /out/piapi-serve \
+    && install -s -D -m 0755 "$bin/piapi-compile" /out/piapi-compile
 
 FROM debian:bookworm-slim
 # ca-certificates: https upstreams are verified against the system roots.
