@@ -6,12 +6,15 @@
 #   bench/gateway.sh [-c "32 256"] [-d 10] [--rounds 3] [--no-build] [--compare BIN_DIR]
 #                    [--targets "nginx piapi …"] [--limits]
 #
+# piapi runs with the default event-loop count (one per core), piapi-t1 with --threads 1
+# (nginx runs one worker).
+#
 # --compare BIN_DIR adds "base": the piapi-serve in BIN_DIR (e.g. an older commit's release
 # build) on the same routes, alternating with the others, for a before/after in one run; its
 # table is compiled by BIN_DIR's piapi-compile when there is one (an older table format).
 # --limits gives every user limits that the run never reaches (one limit check per request).
-# --targets limits the runs to some of direct, nginx, base, piapi, piapi+log (direct is
-# always run: every ratio is against it).
+# --targets limits the runs to some of direct, nginx, base, piapi, piapi-t1, piapi+log (direct
+# is always run: every ratio is against it).
 # Needs: wrk, nginx, python3 (apt-get install -y wrk nginx python3), and a Swift toolchain.
 # Prints medians over the rounds; direct, nginx and piapi runs alternate within a round so
 # their ratios are comparable on a noisy machine.
@@ -28,7 +31,7 @@ while [ $# -gt 0 ]; do
         --compare) compare=$2; shift 2 ;;
         --targets) only=$2; shift 2 ;;
         --limits) limits=true; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "gateway.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -40,7 +43,7 @@ done
 source bench/lib.sh
 bench_setup "$build"
 
-upstream_port=18181 nginx_port=18182 piapi_port=18183 logged_port=18184 mock_port=18185 base_port=18186
+upstream_port=18181 nginx_port=18182 piapi_port=18183 logged_port=18184 mock_port=18185 base_port=18186 t1_port=18187
 user_key=bench-user-key upstream_key=sk-bench-upstream
 
 mkdir -p "$work/stub/tmp" "$work/proxy/tmp"
@@ -128,8 +131,9 @@ nginx -c "$work/stub/nginx.conf" -p "$work/stub" & pids+=($!)
 nginx -c "$work/proxy/nginx.conf" -p "$work/proxy" & pids+=($!)
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$piapi_port" --log-level notice >/dev/null 2>&1 & piapi_pid=$!; pids+=("$piapi_pid")
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$logged_port" >"$work/requests.log" 2>&1 & pids+=($!)
+"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$t1_port" --log-level notice --threads 1 >/dev/null 2>&1 & pids+=($!)
 "$bin/piapi-mock-upstream" --listen "127.0.0.1:$mock_port" --events 50 --delay-ms 20 >/dev/null 2>&1 & pids+=($!)
-ports="$upstream_port $nginx_port $piapi_port $logged_port $mock_port"
+ports="$upstream_port $nginx_port $piapi_port $logged_port $mock_port $t1_port"
 if [ -n "$compare" ]; then
     "$compare/piapi-serve" "$base_table" --listen "127.0.0.1:$base_port" --log-level notice >/dev/null 2>&1 & pids+=($!)
     ports="$ports $base_port"
@@ -172,11 +176,12 @@ declare -A targets=(
     [nginx]="http://127.0.0.1:$nginx_port/piapi/codex/chat"
     [piapi]="http://127.0.0.1:$piapi_port/piapi/codex/chat"
     [piapi+log]="http://127.0.0.1:$logged_port/piapi/codex/chat"
+    [piapi-t1]="http://127.0.0.1:$t1_port/piapi/codex/chat"
 )
-order="direct nginx piapi piapi+log"
+order="direct nginx piapi piapi-t1 piapi+log"
 if [ -n "$compare" ]; then
     targets[base]="http://127.0.0.1:$base_port/piapi/codex/chat"
-    order="direct nginx base piapi piapi+log"
+    order="direct nginx base piapi piapi-t1 piapi+log"
 fi
 if [ -n "$only" ]; then
     order="direct $(for name in $order; do case " $only " in *" $name "*) [ "$name" = direct ] || echo "$name" ;; esac; done | xargs)"
@@ -190,15 +195,19 @@ for c in $conns; do
     done
     direct_rps=$(awk '$1=="direct" {print $2}' "$work/c$c" | median)
     direct_p50=$(awk '$1=="direct" {print $3}' "$work/c$c" | median)
+    direct_p99=$(awk '$1=="direct" {print $4}' "$work/c$c" | median)
+    nginx_rps=$(awk '$1=="nginx" {print $2}' "$work/c$c" | median)
     for name in $order; do
         rps=$(awk -v n="$name" '$1==n {print $2}' "$work/c$c" | median)
         p50=$(awk -v n="$name" '$1==n {print $3}' "$work/c$c" | median)
         p99=$(awk -v n="$name" '$1==n {print $4}' "$work/c$c" | median)
         non2xx=$(awk -v n="$name" '$1==n {s+=$5} END {print s+0}' "$work/c$c")
         errors=$(awk -v n="$name" '$1==n {s+=$6} END {print s+0}' "$work/c$c")
-        printf '%-6s %-10s %10.1f %9.3f %9.3f %7d %7d %9.3f   (added p50 %+.3f ms)\n' \
+        printf '%-6s %-10s %10.1f %9.3f %9.3f %7d %7d %9.3f   (added p50 %+.3f ms, p99 %+.3f ms%s)\n' \
             "$c" "$name" "$rps" "$p50" "$p99" "$non2xx" "$errors" \
-            "$(echo "$rps $direct_rps" | awk '{print $1/$2}')" "$(echo "$p50 $direct_p50" | awk '{print $1-$2}')"
+            "$(echo "$rps $direct_rps" | awk '{print $1/$2}')" "$(echo "$p50 $direct_p50" | awk '{print $1-$2}')" \
+            "$(echo "$p99 $direct_p99" | awk '{print $1-$2}')" \
+            "$(if [ -n "$nginx_rps" ] && [ "$name" != direct ]; then echo "$rps $nginx_rps" | awk '{printf ", /nginx %.3f", $1/$2}'; fi)"
     done
 done
 echo "piapi-serve memory (VmRSS): idle $((idle_rss / 1024)) MiB, after load $(($(rss_kb "$piapi_pid") / 1024)) MiB, peak $(($(hwm_kb "$piapi_pid") / 1024)) MiB"
