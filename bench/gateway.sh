@@ -6,14 +6,14 @@
 #   bench/gateway.sh [-c "32 256"] [-d 10] [--rounds 3] [--no-build] [--compare BIN_DIR]
 #                    [--targets "nginx piapi …"] [--limits]
 #
-# piapi runs with the default event-loop count (one per core), piapi-t1 with --threads 1
-# (nginx runs one worker).
+# piapi runs with the default event-loop count (cores - 1, at least 1; nginx runs one
+# worker), piapi-t2 with --threads 2.
 #
 # --compare BIN_DIR adds "base": the piapi-serve in BIN_DIR (e.g. an older commit's release
 # build) on the same routes, alternating with the others, for a before/after in one run; its
 # table is compiled by BIN_DIR's piapi-compile when there is one (an older table format).
 # --limits gives every user limits that the run never reaches (one limit check per request).
-# --targets limits the runs to some of direct, nginx, base, piapi, piapi-t1, piapi+log (direct
+# --targets limits the runs to some of direct, nginx, base, piapi, piapi-t2, piapi+log (direct
 # is always run: every ratio is against it).
 # Needs: wrk, nginx, python3 (apt-get install -y wrk nginx python3), and a Swift toolchain.
 # Prints medians over the rounds; direct, nginx and piapi runs alternate within a round so
@@ -43,7 +43,7 @@ done
 source bench/lib.sh
 bench_setup "$build"
 
-upstream_port=18181 nginx_port=18182 piapi_port=18183 logged_port=18184 mock_port=18185 base_port=18186 t1_port=18187
+upstream_port=18181 nginx_port=18182 piapi_port=18183 logged_port=18184 mock_port=18185 base_port=18186 t2_port=18187
 user_key=bench-user-key upstream_key=sk-bench-upstream
 
 mkdir -p "$work/stub/tmp" "$work/proxy/tmp"
@@ -131,9 +131,9 @@ nginx -c "$work/stub/nginx.conf" -p "$work/stub" & pids+=($!)
 nginx -c "$work/proxy/nginx.conf" -p "$work/proxy" & pids+=($!)
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$piapi_port" --log-level notice >/dev/null 2>&1 & piapi_pid=$!; pids+=("$piapi_pid")
 "$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$logged_port" >"$work/requests.log" 2>&1 & pids+=($!)
-"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$t1_port" --log-level notice --threads 1 >/dev/null 2>&1 & pids+=($!)
+"$bin/piapi-serve" "$work/routes.bin" --listen "127.0.0.1:$t2_port" --log-level notice --threads 2 >/dev/null 2>&1 & pids+=($!)
 "$bin/piapi-mock-upstream" --listen "127.0.0.1:$mock_port" --events 50 --delay-ms 20 >/dev/null 2>&1 & pids+=($!)
-ports="$upstream_port $nginx_port $piapi_port $logged_port $mock_port $t1_port"
+ports="$upstream_port $nginx_port $piapi_port $logged_port $mock_port $t2_port"
 if [ -n "$compare" ]; then
     "$compare/piapi-serve" "$base_table" --listen "127.0.0.1:$base_port" --log-level notice >/dev/null 2>&1 & pids+=($!)
     ports="$ports $base_port"
@@ -176,12 +176,12 @@ declare -A targets=(
     [nginx]="http://127.0.0.1:$nginx_port/piapi/codex/chat"
     [piapi]="http://127.0.0.1:$piapi_port/piapi/codex/chat"
     [piapi+log]="http://127.0.0.1:$logged_port/piapi/codex/chat"
-    [piapi-t1]="http://127.0.0.1:$t1_port/piapi/codex/chat"
+    [piapi-t2]="http://127.0.0.1:$t2_port/piapi/codex/chat"
 )
-order="direct nginx piapi piapi-t1 piapi+log"
+order="direct nginx piapi piapi-t2 piapi+log"
 if [ -n "$compare" ]; then
     targets[base]="http://127.0.0.1:$base_port/piapi/codex/chat"
-    order="direct nginx base piapi piapi-t1 piapi+log"
+    order="direct nginx base piapi piapi-t2 piapi+log"
 fi
 if [ -n "$only" ]; then
     order="direct $(for name in $order; do case " $only " in *" $name "*) [ "$name" = direct ] || echo "$name" ;; esac; done | xargs)"

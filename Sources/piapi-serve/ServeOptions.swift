@@ -43,7 +43,7 @@ struct ServeOptions: ParsableCommand {
     @Option(help: ArgumentHelp("Most client connections open at once; more are closed at once.", valueName: "n"))
     var maxConnections = 10_000
 
-    @Option(help: ArgumentHelp("Event-loop threads (default: one per core).", valueName: "n"))
+    @Option(help: ArgumentHelp("Event-loop threads (default: one per core but one, at least one).", valueName: "n"))
     var threads: Int?
 
     @Option(help: ArgumentHelp("Largest request body (bytes) kept for a retry on the next candidate.",

@@ -45,9 +45,11 @@ public struct GatewayConfiguration: Sendable {
     /// connection and its upstream connections live on one loop, so more loops than cores only
     /// add context switches.
     public var eventLoopThreads: Int = GatewayConfiguration.defaultEventLoopThreads
-    /// One loop per core: on the 2-core machine two loops served c=256 about twice as fast as
-    /// one and c=32 as fast (docs/performance.md, "Event loops").
-    public static var defaultEventLoopThreads: Int { System.coreCount }
+    /// One loop per core but one, at least one: on the 2-core machine one loop served as many
+    /// requests as two at c=32 and c=256, with a shorter p99 tail (docs/performance.md, "Event
+    /// loops and the upstream pool"). Most of a proxied request's CPU is the kernel's TCP work,
+    /// which needs a core of its own as much as the loops do.
+    public static var defaultEventLoopThreads: Int { max(1, System.coreCount - 1) }
     /// More loops than this is a typo, not a tuning choice.
     public static let maxEventLoopThreads = 256
 
