@@ -47,8 +47,8 @@ public struct GatewayConfiguration: Sendable {
     public var eventLoopThreads: Int = GatewayConfiguration.defaultEventLoopThreads
     /// One loop per core but one, at least one: on the 2-core machine one loop served as many
     /// requests as two at c=32 and c=256, with a shorter p99 tail (docs/performance.md, "Event
-    /// loops and the upstream pool"). Most of a proxied request's CPU is the kernel's TCP work,
-    /// which needs a core of its own as much as the loops do.
+    /// loops and the upstream pool"). A third of a proxied request's CPU is the kernel's TCP
+    /// work, which a spare core absorbs; more cores were not measured.
     public static var defaultEventLoopThreads: Int { max(1, System.coreCount - 1) }
     /// More loops than this is a typo, not a tuning choice.
     public static let maxEventLoopThreads = 256
