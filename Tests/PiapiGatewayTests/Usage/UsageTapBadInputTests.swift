@@ -87,8 +87,15 @@ import Testing
             #expect(UsageTapDriver.report(body, contentType: "application/json", encoding: encoding) == .unknown(.encoding, partial: false))
         }
         // The JSON-ish media types are all read.
-        for type in ["application/json; charset=utf-8", "Application/JSON", "application/vnd.api+json", "text/json"] {
+        for type in ["application/json; charset=utf-8", "Application/JSON", "application/vnd.api+json", "text/json",
+                     " \tapplication/json \t; q=1", "TEXT/JSON;", "application/PROBLEM+JSON"] {
             #expect(UsageTapDriver.report(body, contentType: type) == FixturesOpenAIChat.plainReport)
+        }
+        // The media type is the text before any `;`, whole: a prefix, a longer name or a
+        // parameter naming JSON is not JSON.
+        for type in ["", " ; ", "application/jsonx", "application/jso", "text/plain; type=application/json",
+                     "application/json\u{301}", "json", "application/json-seq"] {
+            #expect(UsageTapDriver.report(body, contentType: type) == .unknown(.notJSON, partial: false))
         }
     }
 
