@@ -157,10 +157,10 @@ final class UpstreamConnection: ChannelInboundHandler {
             sink.upstreamResponseEnded(self, reusable: false)
         case .awaitingHead:
             self.sink = nil
-            sink.upstreamFailed(.upstreamClosed)
+            sink.upstreamFailed(.closed)
         case .body:
             self.sink = nil
-            sink.upstreamFailed(.upstreamClosed)
+            sink.upstreamFailed(.closed)
         case .idle, .closed:
             break
         }
@@ -173,13 +173,13 @@ final class UpstreamConnection: ChannelInboundHandler {
     private func parseHeads() {
         while case .awaitingHead = state, var buffer = pending {
             guard let length = scanner.headLength(in: buffer) else {
-                if buffer.readableBytes > Self.maxResponseHead { fail(.upstreamInvalid) }
+                if buffer.readableBytes > Self.maxResponseHead { fail(.invalidResponse) }
                 return
             }
             guard length <= Self.maxResponseHead, let headBytes = buffer.readSlice(length: length),
                   let head = ResponseHead(parsing: headBytes, requestWasHead: requestWasHead),
                   head.status != 101 || (webSocketRequested && WebSocketUpgrade.accepts(head)) else {
-                fail(.upstreamInvalid)
+                fail(.invalidResponse)
                 return
             }
             pending = buffer.readableBytes > 0 ? buffer : nil
@@ -187,7 +187,7 @@ final class UpstreamConnection: ChannelInboundHandler {
             if head.status < 200 {
                 informationalHeads += 1
                 guard informationalHeads <= Self.maxInformationalHeads else {
-                    fail(.upstreamInvalid)
+                    fail(.invalidResponse)
                     return
                 }
                 sink?.upstreamInformational(head)
@@ -229,7 +229,7 @@ final class UpstreamConnection: ChannelInboundHandler {
             if n > 0, let slice = bytes.readSlice(length: n) { deliver(slice) }
             finish(leftover: bytes.readableBytes > 0)
         case .invalid:
-            fail(.upstreamInvalid)
+            fail(.invalidResponse)
         }
     }
 
@@ -260,9 +260,9 @@ final class UpstreamConnection: ChannelInboundHandler {
         if leftover { abandon() }
     }
 
-    private func fail(_ error: GatewayError) {
+    private func fail(_ failure: UpstreamFailure) {
         let sink = self.sink
         abandon()
-        sink?.upstreamFailed(error)
+        sink?.upstreamFailed(failure)
     }
 }

@@ -15,7 +15,7 @@ protocol UpstreamResponseSink: AnyObject {
     /// its channel over (`early`: bytes read past the head).
     func upstreamUpgraded(_ head: ResponseHead, connection: UpstreamConnection, early: ByteBuffer?)
     /// The connection failed before the response was complete.
-    func upstreamFailed(_ error: GatewayError)
+    func upstreamFailed(_ failure: UpstreamFailure)
     func upstreamWritabilityChanged(isWritable: Bool)
     /// Whether the sink can take more response bytes now (the client is writable).
     var acceptsUpstreamBytes: Bool { get }

@@ -151,7 +151,7 @@ final class WebSocketSession {
     private func responseCompleted(_ usage: UsageReport) {
         responses += 1
         var record = RequestRecord(requestID: "\(origin.requestID).\(responses)", method: "GET", path: origin.path,
-                                   status: 200, latencySeconds: ProxyExchange.seconds(since: lastResponseAt),
+                                   status: 200, latencySeconds: RequestRecordBuilder.seconds(since: lastResponseAt),
                                    bytesIn: bytesIn - bytesAtLastResponse.in, bytesOut: bytesOut - bytesAtLastResponse.out)
         lastResponseAt = .now()
         bytesAtLastResponse = (bytesIn, bytesOut)
@@ -195,7 +195,7 @@ final class WebSocketSession {
         let record = WebSocketSessionRecord(
             requestID: origin.requestID, path: origin.path, user: origin.user, serviceType: origin.serviceType,
             upstreamProvider: origin.provider, upstreamKey: origin.keyName,
-            durationSeconds: ProxyExchange.seconds(since: opened), bytesIn: bytesIn, bytesOut: bytesOut,
+            durationSeconds: RequestRecordBuilder.seconds(since: opened), bytesIn: bytesIn, bytesOut: bytesOut,
             closeReason: reason ?? .error, closeCode: reader.closeCode, responses: responses, usage: summed,
             costUSD: summedCost, usageError: reader.failure?.rawValue, tableHash: origin.serving.hash)
         telemetry.webSocketClosed(record)
