@@ -5,20 +5,26 @@ import RouteTable
 /// forwards to an upstream connection from this loop's pool, and passes body bytes through
 /// untouched in both directions with backpressure. Requests are handled strictly one at a
 /// time, in order; pipelined bytes wait in the buffer.
-final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink {
+///
+/// A shell: what happens next is decided by `ClientConnectionStateMachine` (the connection)
+/// and `ExchangeStateMachine` (the request in flight), values that read no clock and touch
+/// no channel; the handler feeds them channel events and runs the actions they return. This
+/// file holds the channel events and the connection's actions; `+Heads` turns a head into an
+/// answer or an exchange, `+Exchange` runs the exchange and is the upstream's response sink.
+final class ClientConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let shared: GatewayContext
-    private let resources: LoopResources
-    private var context: ChannelHandlerContext!
+    let shared: GatewayContext
+    let resources: LoopResources
+    var context: ChannelHandlerContext!
     /// The connection's state: buffered bytes, heads, keep-alive, drain, the deadline.
-    private var machine: ClientConnectionStateMachine
+    var machine: ClientConnectionStateMachine
     /// The connection's one timer, set as the machine's deadline says.
     private var timer: Scheduled<Void>?
-    private var exchange: ProxyExchange?
-    private var clientAddress = "unknown"
-    private var upstreamNeedsFlush = false
+    var exchange: ProxyExchange?
+    var clientAddress = "unknown"
+    var upstreamNeedsFlush = false
 
     init(shared: GatewayContext, resources: LoopResources) {
         self.shared = shared
@@ -26,7 +32,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         machine = ClientConnectionStateMachine(limits: .init(shared.configuration))
     }
 
-    private var configuration: GatewayConfiguration { shared.configuration }
+    var configuration: GatewayConfiguration { shared.configuration }
 
     // MARK: - Channel events
 
@@ -104,7 +110,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         closeConnection()
     }
 
-    private func readIfWanted() {
+    func readIfWanted() {
         let relay: ClientConnectionStateMachine.RequestBodyRelay? = exchange.map {
             $0.state.requestBodyDone ? .done : .pending(upstreamWritable: $0.upstream?.isWritable ?? false)
         }
@@ -115,7 +121,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     /// Answers buffered heads one after another in a loop (never by recursion) until one is
     /// forwarded, the buffer holds no complete head, or the client stops taking answers.
-    private func serveHeads() {
+    func serveHeads() {
         guard machine.beginServingHeads() else { return }
         defer { machine.endServingHeads() }
         while true {
@@ -131,374 +137,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         }
     }
 
-    /// Answers a head that could not be read at all, then closes.
-    private func rejectHead(_ error: GatewayError) {
-        let requestID = resources.requestIDs.next()
-        shared.telemetry.requestStarted()
-        let record = RequestRecordBuilder.local(requestID: requestID, head: nil, started: nil, status: error.status,
-                                                error: error.reason)
-        sendLocal(error.response(requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
-                  record: record, close: true)
-    }
-
-    private func handle(_ headBytes: ByteBuffer) {
-        let started = NIODeadline.now()
-        shared.telemetry.requestStarted()
-        let refused = headBytes.withUnsafeReadableBytes { RefusedMethod.starts($0) }
-        let head: RequestHead
-        do {
-            head = try RequestHead(parsing: headBytes)
-        } catch {
-            let requestID = resources.requestIDs.next()
-            let answer: GatewayError = refused ? .methodNotAllowed : .badRequest(error.reason)
-            let record = RequestRecordBuilder.local(requestID: requestID, head: nil, started: started,
-                                                    status: answer.status, error: answer.reason)
-            sendLocal(answer.response(requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
-                      record: record, close: true)
-            return
-        }
-        let requestID = head.requestID.map(head.string) ?? resources.requestIDs.next()
-        let serving = shared.tables.current
-        let router = RequestRouter(publicMetrics: configuration.publicMetrics)
-        let decision = router.route(head, methodRefused: refused, table: serving.table, bufferedBody: machine.inbound,
-                                    order: { [shared] route, key in shared.candidates.order(for: route, key: key, in: serving) },
-                                    admit: { [shared] user in shared.limits.admit(user.keyDigest, limits: user.limits) })
-        switch decision {
-        case .healthz:
-            var body = context.channel.allocator.buffer(capacity: 2)
-            body.writeStaticString("ok")
-            answerLocally(head, requestID: requestID, started: started, status: 200, contentType: "text/plain", body: body)
-        case .metrics:
-            let text = shared.telemetry.metricsText()
-            var body = context.channel.allocator.buffer(capacity: text.utf8.count)
-            body.writeString(text)
-            answerLocally(head, requestID: requestID, started: started, status: 200,
-                          contentType: "text/plain; version=0.0.4", body: body)
-        case .refuse(let refusal):
-            if let limit = refusal.limit, let user = refusal.user { shared.telemetry.limitRejected(user: user, limit: limit) }
-            answerError(head, requestID: requestID, started: started, refusal)
-        case .proxy(let route):
-            let exchange = ProxyExchange(head: head, requestID: requestID, started: started, route: route,
-                                         prepared: resources.prepared(for: serving),
-                                         keepAlive: head.keepAlive && !machine.draining,
-                                         retryBodyLimit: configuration.retryBodyLimit)
-            self.exchange = exchange
-            machine.exchangeStarted()
-            enterStreaming()
-            startNextAttempt(exchange)
-        }
-    }
-
-    // MARK: - Tries
-
-    private func startNextAttempt(_ exchange: ProxyExchange) {
-        guard let next = exchange.state.startNextAttempt() else { return }
-        switch next.timer {
-        case .unchanged: break
-        case .idle: enterStreaming()
-        case .responseHead: waitForResponseHead()
-        }
-        open(exchange, to: exchange.prepared.targets[next.target], fresh: false)
-    }
-
-    private func open(_ exchange: ProxyExchange, to target: PreparedTarget, fresh: Bool) {
-        let attempt = exchange.state.plan.current
-        resources.pool.acquire(target.origin, fresh: fresh) { [self] result in
-            // A connection that arrives after its try was given up (timed out) is not used.
-            guard self.exchange === exchange, exchange.state.plan.current == attempt, exchange.upstream == nil,
-                  !machine.isClosing else {
-                if case .success(let connection) = result { resources.pool.release(connection) }
-                return
-            }
-            switch result {
-            case .failure: attemptFailed(exchange, UpstreamFailure.unreachable.attemptOutcome, .unreachable)
-            case .success(let connection): send(exchange, over: connection, target: target)
-            }
-        }
-    }
-
-    private func send(_ exchange: ProxyExchange, over connection: UpstreamConnection, target: PreparedTarget) {
-        exchange.upstream = connection
-        connection.begin(sink: self, requestWasHead: exchange.head.isHeadMethod, webSocket: exchange.isWebSocket)
-        var out = context.channel.allocator.buffer(capacity: exchange.head.bytes.readableBytes + 256)
-        UpstreamRequestHead.write(exchange.head, rest: exchange.rest, target: target, requestID: exchange.requestID,
-                                  clientAddress: clientAddress, webSocket: exchange.isWebSocket, into: &out)
-        connection.write(out)
-        if let replay = exchange.state.replayBytes { connection.write(replay) }
-        switch exchange.state.sent(now: .now()) {
-        case .awaitResponseHead: waitForResponseHead()
-        case .relayRequestBody: pumpRequestBody(exchange)
-        }
-        connection.flush()
-        upstreamNeedsFlush = false
-        readIfWanted()
-    }
-
-    /// Passes what the client sent of the body to the upstream, as far as it goes.
-    private func pumpRequestBody(_ exchange: ProxyExchange) {
-        guard let upstream = exchange.upstream else { return }
-        while true {
-            switch exchange.state.nextBodyPart(from: &machine.inbound) {
-            case .more(let slice):
-                upstream.write(slice)
-                upstreamNeedsFlush = true
-            case .last(let slice):
-                if let slice { upstream.write(slice) }
-                upstreamNeedsFlush = true
-                if !exchange.state.responseStarted { waitForResponseHead() }
-                return
-            case .waiting:
-                return
-            case .invalid:
-                failExchange(exchange, .badChunked)
-                return
-            }
-        }
-    }
-
-    private func waitForResponseHead() {
-        machine.awaitResponseHead(now: .now())
-        syncTimer()
-    }
-
-    // MARK: - UpstreamResponseSink
-
-    func upstreamInformational(_ head: ResponseHead) {
-        guard let exchange, exchange.state.informational(toHTTP10Client: exchange.head.isHTTP10) else { return }
-        var head = head
-        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
-        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 64)
-        head.write(to: &out, requestID: exchange.requestID, closeClient: false, toHTTP10: false)
-        context.write(wrapOutboundOut(out), promise: nil)
-    }
-
-    func upstreamResponseHead(_ head: ResponseHead) {
-        guard let exchange else { return }
-        var head = head
-        // Kept with the head: a captured failure is written after later tries, to other targets.
-        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
-        let toHTTP10 = exchange.head.isHTTP10
-        if toHTTP10, case .chunked = head.framing {
-            // HTTP/1.0 has no chunked framing: the payload goes on alone and the close ends it.
-            exchange.upstream?.dechunkBody()
-        }
-        let now = NIODeadline.now()
-        if let sent = exchange.state.upstreamSentAt {
-            shared.telemetry.upstreamFirstByte(serviceType: exchange.serviceType,
-                                               seconds: Double((now - sent).nanoseconds) / 1e9)
-        }
-        let retryAfter = head.status == 429 ? head.value(of: HeaderName.retryAfter).flatMap {
-            RetryAfter.seconds($0, now: shared.candidates.clock.wallSeconds())
-        } : nil
-        switch exchange.state.responseHead(head, retryAfter: retryAfter, closes: head.endsWithClose(toHTTP10: toHTTP10),
-                                           draining: machine.draining, now: now) {
-        case .capture:
-            break
-        case .forward(let outcome):
-            concludeAttempt(exchange, outcome, retryAfter: retryAfter)
-            exchange.usageTap = UsageTap(head: head, framingRemoved: toHTTP10)
-            var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
-            head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.state.closeClientAfter,
-                       toHTTP10: toHTTP10, rateLimit: exchange.rateLimit)
-            context.write(wrapOutboundOut(out), promise: nil)
-            enterStreaming()
-        }
-    }
-
-    /// The upstream accepted a WebSocket upgrade: the `101` goes to the client (without the
-    /// credential), the handshake is logged as a request, and the connection becomes a tunnel
-    /// (`WebSocketHandover`) that keeps the user's concurrency slot until it closes.
-    func upstreamUpgraded(_ head: ResponseHead, connection: UpstreamConnection, early: ByteBuffer?) {
-        guard let exchange, exchange.upstream === connection else { return connection.abandon() }
-        self.exchange = nil
-        machine.handOverToTunnel()
-        syncTimer()
-        exchange.state.switchedProtocols(now: .now())
-        concludeAttempt(exchange, .ok)
-        var head = head
-        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
-        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
-        head.write(to: &out, requestID: exchange.requestID, closeClient: false, toHTTP10: false, webSocket: true)
-        context.write(wrapOutboundOut(out), promise: nil)
-        let session = WebSocketSession(exchange, head: head, shared: shared)
-        if machine.draining { session.drainRequested() }
-        exchange.limitedUser = nil
-        finish(exchange, status: 101, error: nil)
-        WebSocketHandover.start(session: session, client: context, clientHandler: self, clientEarly: machine.inbound,
-                                upstream: connection, upstreamEarly: early)
-    }
-
-    func upstreamResponseBody(_ bytes: ByteBuffer) {
-        guard let exchange else { return }
-        switch exchange.state.responseBody(bytes) {
-        case .forward:
-            machine.activity(now: .now())
-            exchange.usageTap?.observe(bytes)
-            context.write(wrapOutboundOut(bytes), promise: nil)
-        case .captured:
-            break
-        case .captureOverflowed(let captured):
-            attemptFailed(exchange, captured.outcome, .invalidResponse, retryAfter: captured.retryAfter)
-        }
-    }
-
-    func upstreamReadBurstEnded() {
-        context.flush()
-    }
-
-    func upstreamResponseEnded(_ connection: UpstreamConnection, reusable: Bool) {
-        guard let exchange else {
-            connection.abandon()
-            return
-        }
-        let (returnConnection, then) = exchange.state.responseEnded(reusable: reusable)
-        if returnConnection {
-            resources.pool.release(connection)
-        } else {
-            connection.abandon()
-        }
-        switch then {
-        case .captureEnded(let captured):
-            exchange.upstream = nil
-            attemptFailed(exchange, captured.outcome, .closed, retryAfter: captured.retryAfter)
-        case .finished:
-            self.exchange = nil
-            finish(exchange, status: exchange.state.responseStatus, error: nil)
-            requestEnded(closeClient: exchange.state.closeClientAfter)
-        }
-    }
-
-    func upstreamFailed(_ failure: UpstreamFailure) {
-        guard let exchange else { return }
-        let reused = (exchange.upstream?.completedResponses ?? 0) > 0
-        switch exchange.state.upstreamFailed(failure, connectionWasReused: reused) {
-        case .resend:
-            exchange.upstream = nil
-            if let target = exchange.target { open(exchange, to: target, fresh: true) }
-        case .attemptFailed(let outcome, let retryAfter):
-            attemptFailed(exchange, outcome, failure, retryAfter: retryAfter)
-        case .cut:
-            failExchange(exchange, failure.gatewayError)
-        }
-    }
-
-    func upstreamWritabilityChanged(isWritable: Bool) {
-        if isWritable, let exchange, !exchange.state.requestBodyDone { context.read() }
-    }
-
-    var acceptsUpstreamBytes: Bool { exchange?.state.isCapturing ?? false || context.channel.isWritable }
-
-    // MARK: - Failover
-
-    /// Notes how the current try ended: in the plan (for the log and metrics) and, on a route
-    /// with several candidates, in the shared candidate health.
-    private func concludeAttempt(_ exchange: ProxyExchange, _ outcome: AttemptOutcome, retryAfter: Double? = nil) {
-        guard let target = exchange.target else { return }
-        exchange.state.recordAttempt(UpstreamAttempt(provider: target.provider, key: target.keyName, outcome: outcome))
-        if let route = exchange.state.plan.route {
-            shared.candidates.record(outcome, retryAfter: retryAfter, pair: target.pair, route: route,
-                                     position: exchange.state.plan.currentPosition)
-        }
-    }
-
-    /// A try failed before anything reached the client: `outcome` is how it counts, `failure`
-    /// what the client is told if no later try and no captured answer is left.
-    private func attemptFailed(_ exchange: ProxyExchange, _ outcome: AttemptOutcome, _ failure: UpstreamFailure,
-                               retryAfter: Double? = nil) {
-        exchange.upstream?.abandon()
-        exchange.upstream = nil
-        concludeAttempt(exchange, outcome, retryAfter: retryAfter)
-        switch exchange.state.afterFailedAttempt(outcome) {
-        case .tryNext:
-            startNextAttempt(exchange)
-        case .answerCaptured:
-            answerCaptured(exchange)
-        case .fail:
-            failExchange(exchange, failure.gatewayError)
-        }
-    }
-
-    /// Sends a failure response that was read whole, as the upstream sent it (de-chunked
-    /// already for an HTTP/1.0 client), without the credential of the target that sent it.
-    private func answerCaptured(_ exchange: ProxyExchange) {
-        let toHTTP10 = exchange.head.isHTTP10
-        guard let lastCaptured = exchange.state.lastCaptured,
-              let captured = exchange.state.answerCaptured(closes: lastCaptured.head.endsWithClose(toHTTP10: toHTTP10),
-                                                           draining: machine.draining) else { return }
-        self.exchange = nil
-        let close = exchange.state.closeClientAfter
-        var out = context.channel.allocator.buffer(capacity: captured.head.bytes.readableBytes + 96 + captured.body.readableBytes)
-        captured.head.write(to: &out, requestID: exchange.requestID, closeClient: close, toHTTP10: toHTTP10)
-        out.writeImmutableBuffer(captured.body)
-        context.write(wrapOutboundOut(out), promise: nil)
-        finish(exchange, status: captured.head.status, error: nil)
-        if !close { context.flush() }
-        requestEnded(closeClient: close)
-    }
-
-    // MARK: - Endings
-
-    /// Ends an exchange the gateway has to answer for: an error response if nothing was
-    /// sent yet, otherwise a cut connection (the client sees a truncated response).
-    private func failExchange(_ exchange: ProxyExchange, _ error: GatewayError) {
-        self.exchange = nil
-        exchange.upstream?.abandon()
-        if exchange.state.responseStarted {
-            finish(exchange, status: exchange.state.responseStatus, error: error.reason, complete: false)
-            context.flush()
-            closeConnection()
-            return
-        }
-        let record = RequestRecordBuilder.proxied(exchange, status: error.status, error: error.reason, complete: true)
-        releaseLimits(exchange, record)
-        let close = exchange.state.closeClientAfter || !exchange.state.requestBodyDone
-        let response = error.response(requestID: exchange.requestID, close: close, headOnly: exchange.head.isHeadMethod,
-                                      allocator: context.channel.allocator)
-        sendLocal(response, record: record, close: close)
-    }
-
-    private func finish(_ exchange: ProxyExchange, status: Int, error: String?, complete: Bool = true) {
-        let record = RequestRecordBuilder.proxied(exchange, status: status, error: error, complete: complete)
-        releaseLimits(exchange, record)
-        shared.telemetry.requestFinished(record)
-    }
-
-    /// Ends the request's hold on its user's limits: the concurrency slot, and the tokens
-    /// and cost it used towards the budgets.
-    private func releaseLimits(_ exchange: ProxyExchange, _ record: RequestRecord) {
-        guard let user = exchange.limitedUser else { return }
-        exchange.limitedUser = nil
-        shared.limits.finish(user, tokens: record.budgetTokens, usd: record.costUSD ?? 0)
-    }
-
-    private func answerError(_ head: RequestHead, requestID: String, started: NIODeadline, _ refusal: RoutingRefusal) {
-        let close = refusal.closeClient || !machine.skipBody(of: head)
-        let response = refusal.error.response(requestID: requestID, close: close, headOnly: head.isHeadMethod,
-                                              allocator: context.channel.allocator, extraHeaders: refusal.extraHeaders)
-        let record = RequestRecordBuilder.local(requestID: requestID, head: head, started: started, status: refusal.error.status,
-                                                error: refusal.error.reason, user: refusal.user, service: refusal.service)
-        sendLocal(response, record: record, close: close)
-    }
-
-    private func answerLocally(_ head: RequestHead, requestID: String, started: NIODeadline, status: Int,
-                               contentType: String, body: ByteBuffer) {
-        let close = !machine.skipBody(of: head)
-        let response = LocalResponse.make(status: status, contentType: contentType, body: body, requestID: requestID,
-                                          close: close, headOnly: head.isHeadMethod, allocator: context.channel.allocator)
-        let record = RequestRecordBuilder.local(requestID: requestID, head: head, started: started, status: status,
-                                                error: nil, bytesOut: body.readableBytes)
-        sendLocal(response, record: record, close: close)
-    }
-
-    private func sendLocal(_ response: ByteBuffer, record: RequestRecord, close: Bool) {
-        shared.telemetry.requestFinished(record)
-        context.write(wrapOutboundOut(response), promise: nil)
-        if !close { context.flush() }
-        requestEnded(closeClient: close)
-    }
-
     /// An answer went out: close after it, or go on with the next request.
-    private func requestEnded(closeClient: Bool) {
+    func requestEnded(closeClient: Bool) {
         switch machine.requestEnded(closeClient: closeClient, now: .now()) {
         case .closeAfterFlush: closeAfterFlush()
         case .close: closeConnection()
@@ -508,13 +148,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     /// Back to reading heads: the next pipelined request if one is buffered. Called from
     /// inside `serveHeads`, only the timer changes and the loop takes the next head.
-    private func serveNext() {
+    func serveNext() {
         syncTimer()
         serveHeads()
         readIfWanted()
     }
 
-    private func closeAfterFlush() {
+    func closeAfterFlush() {
         syncTimer()
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
@@ -522,7 +162,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
-    private func closeConnection() {
+    func closeConnection() {
         machine.closeNow()
         syncTimer()
         context.close(promise: nil)
@@ -530,13 +170,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
 
     // MARK: - Timeouts
 
-    private func enterStreaming() {
+    func enterStreaming() {
         machine.enterStreaming(now: .now())
         syncTimer()
     }
 
     /// Applies the machine's deadline to the one scheduled task.
-    private func syncTimer() {
+    func syncTimer() {
         switch machine.takeTimerChange() {
         case nil:
             break
@@ -551,7 +191,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, UpstreamResponseSink
         }
     }
 
-    private func timerFired() {
+    func timerFired() {
         timer = nil
         let action = machine.timerFired(now: .now())
         syncTimer()
