@@ -1,6 +1,5 @@
 import NIOCore
 import NIOEmbedded
-import NIOSSL
 import RouteTable
 import Testing
 
@@ -14,7 +13,7 @@ import Testing
         weak var released: ClientConnectionHandler?
         do {
             let channel = EmbeddedChannel()
-            let handler = try Self.clientHandler(on: channel.embeddedEventLoop)
+            let handler = try EmbeddedClientHandler.make(on: channel.embeddedEventLoop)
             released = handler
             try channel.pipeline.syncOperations.addHandler(handler)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9200)).wait()
@@ -40,17 +39,5 @@ import Testing
             #expect(!connection.isUsable)
         }
         #expect(released == nil)
-    }
-
-    private static func clientHandler(on loop: any EventLoop) throws -> ClientConnectionHandler {
-        let tls = try NIOSSLContext(configuration: .makeClientConfiguration())
-        let table = try ServingTable(table: GatewayHarness.table(upstreamPort: 1), environment: [:])
-        let tables = TableStore(table)
-        let shared = GatewayContext(configuration: GatewayConfiguration(), tables: tables,
-                                    telemetry: RecordingTelemetry(),
-                                    loops: LoopResourcesRegistry(connectTimeout: .seconds(1), tls: tls),
-                                    candidates: CandidateRouter(tables: tables), limits: LimitStore())
-        let resources = LoopResources(pool: UpstreamPool(eventLoop: loop, connectTimeout: .seconds(1), tls: tls))
-        return ClientConnectionHandler(shared: shared, resources: resources)
     }
 }
