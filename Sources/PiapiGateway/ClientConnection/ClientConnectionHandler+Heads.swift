@@ -55,9 +55,19 @@ extension ClientConnectionHandler {
                                          retryBodyLimit: configuration.retryBodyLimit)
             self.exchange = exchange
             machine.exchangeStarted()
+            if head.expectsContinue, !head.framing.isComplete { sendContinue() }
             enterStreaming()
             startNextAttempt(exchange)
         }
+    }
+
+    /// Tells a client that waits before sending its body that the request was admitted. Sent
+    /// by the gateway, not relayed (the upstream never sees `Expect`), so it commits nothing:
+    /// the request can still fail over, and a refused request gets its final answer instead.
+    private func sendContinue() {
+        var out = context.channel.allocator.buffer(capacity: 25)
+        out.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
     }
 
     func answerError(_ head: RequestHead, requestID: String, started: NIODeadline, _ refusal: RoutingRefusal) {

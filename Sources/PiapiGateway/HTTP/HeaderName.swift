@@ -18,6 +18,7 @@ enum HeaderName {
     static let forwardedFor = Array("x-forwarded-for".utf8)
     static let forwardedProto = Array("x-forwarded-proto".utf8)
     static let retryAfter = Array("retry-after".utf8)
+    static let expect = Array("expect".utf8)
 
     /// What a header means to the proxy.
     enum Role: Sendable {
@@ -33,6 +34,8 @@ enum HeaderName {
         case requestID
         case forwardedFor
         case forwardedProto
+        /// `Expect`: answered by the gateway itself (`100 Continue`), never forwarded.
+        case expect
     }
 
     static func role(of bytes: UnsafeRawBufferPointer, _ name: Range<Int>) -> Role {
@@ -40,6 +43,7 @@ enum HeaderName {
         switch name.count {
         case 2: if ASCII.equalsIgnoringCase(bytes, name, te) { return .hopByHop }
         case 4: if ASCII.equalsIgnoringCase(bytes, name, host) { return .host }
+        case 6: if ASCII.equalsIgnoringCase(bytes, name, expect) { return .expect }
         case 7:
             if ASCII.equalsIgnoringCase(bytes, name, trailer) { return .hopByHop }
             if ASCII.equalsIgnoringCase(bytes, name, upgrade) { return .hopByHop }

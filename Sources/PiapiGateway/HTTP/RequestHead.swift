@@ -28,6 +28,9 @@ struct RequestHead {
     var forwardedFor: Range<Int>?
     /// The client sent `Content-Length: 0` (forwarded as such).
     var hadZeroContentLength: Bool
+    /// `Expect: 100-continue` on HTTP/1.1: the client may wait for a `100 Continue` before
+    /// sending its body (curl waits a second for one).
+    var expectsContinue: Bool
 
     /// Why a head was refused; every case answers 400.
     struct Malformed: Error {
@@ -52,6 +55,7 @@ struct RequestHead {
         isHeadMethod = p.isHeadMethod
         forwardedFor = p.forwardedFor
         hadZeroContentLength = p.hadZeroContentLength
+        expectsContinue = p.expectsContinue
     }
 
     func string(_ range: Range<Int>) -> String {
@@ -74,6 +78,7 @@ struct RequestHead {
         var isHeadMethod = false
         var forwardedFor: Range<Int>?
         var hadZeroContentLength = false
+        var expectsContinue = false
     }
 
     private static let http11 = Array("HTTP/1.1".utf8)
@@ -82,6 +87,7 @@ struct RequestHead {
     private static let chunked = Array("chunked".utf8)
     private static let close = Array("close".utf8)
     private static let keepAliveToken = Array("keep-alive".utf8)
+    private static let continueExpectation = Array("100-continue".utf8)
 
     private static func parse(_ b: UnsafeRawBufferPointer) -> Result<Parts, Malformed> {
         var p = Parts()
@@ -180,6 +186,11 @@ struct RequestHead {
                 if p.requestID == nil, RequestID.isValid(b, field.value) { p.requestID = field.value }
             case .forwardedFor:
                 if p.forwardedFor == nil, !field.value.isEmpty { p.forwardedFor = field.value }
+            case .expect:
+                // Other expectations are ignored (RFC 9110 §10.1.1 allows a 417; nothing sends them).
+                if !isHTTP10, ASCII.equalsIgnoringCase(b, ASCII.trimmed(b, field.value), continueExpectation) {
+                    p.expectsContinue = true
+                }
             case .other, .hopByHop, .host, .forwardedProto:
                 break
             }

@@ -39,7 +39,7 @@ enum UpstreamRequestHead {
                     }
                     out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
                 case .requestID, .authorization, .apiKey, .contentLength, .transferEncoding, .connection, .hopByHop, .host,
-                     .forwardedFor, .forwardedProto:
+                     .forwardedFor, .forwardedProto, .expect:
                     continue
                 }
             }
