@@ -33,7 +33,7 @@ enum RequestRecordBuilder {
         record.attempts = exchange.state.plan.attempts
         record.tableHash = exchange.prepared.serving.hash
         record.ttfbSeconds = exchange.state.ttfbSeconds
-        if let usage = exchange.usageTap?.finish(complete: complete) {
+        if let usage = exchange.usageTap?.finish(complete: complete).hidingCredential(exchange.target.map(InjectedCredential.init)) {
             record.usage = usage
             if let model = usage.model, let price = exchange.prepared.serving.table.price(for: model),
                usage.unknownReason == nil {

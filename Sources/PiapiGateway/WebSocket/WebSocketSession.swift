@@ -27,6 +27,8 @@ final class WebSocketSession {
         var serving: ServingTable
         /// The user whose concurrency slot the session holds; nil for a user without limits.
         var limitedUser: KeyDigest?
+        /// The credential the handshake carried upstream, kept out of the recorded model.
+        var credential: InjectedCredential?
     }
 
     private let origin: Origin
@@ -148,7 +150,8 @@ final class WebSocketSession {
         closeTunnel()
     }
 
-    private func responseCompleted(_ usage: UsageReport) {
+    private func responseCompleted(_ read: UsageReport) {
+        let usage = read.hidingCredential(origin.credential)
         responses += 1
         var record = RequestRecord(requestID: "\(origin.requestID).\(responses)", method: "GET", path: origin.path,
                                    status: 200, latencySeconds: RequestRecordBuilder.seconds(since: lastResponseAt),
@@ -210,7 +213,7 @@ extension WebSocketSession {
         let origin = Origin(requestID: exchange.requestID, path: exchange.head.string(exchange.head.path), user: exchange.user,
                             serviceType: exchange.serviceType, provider: exchange.target?.provider ?? "",
                             keyName: exchange.target?.keyName ?? "", serving: exchange.prepared.serving,
-                            limitedUser: exchange.limitedUser)
+                            limitedUser: exchange.limitedUser, credential: exchange.target.map(InjectedCredential.init))
         self.init(origin: origin, extensions: WebSocketExtensions(header: head.value(of: Self.extensionsHeader)),
                   telemetry: shared.telemetry, limits: shared.limits, idleTimeout: shared.configuration.idleTimeout)
     }
