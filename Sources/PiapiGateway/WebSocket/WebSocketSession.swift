@@ -60,6 +60,8 @@ final class WebSocketSession {
     private var bytesAtLastResponse = (in: 0, out: 0)
     private var summed: UsageReport?
     private var summedCost: Double?
+    /// Why the last uncounted response's usage was unknown, for the session's log line.
+    private var lastUnknown: UsageUnknownReason?
     /// Closes both connections (set by the tunnel once it is in place).
     var closeTunnel: () -> Void = {}
 
@@ -172,6 +174,7 @@ final class WebSocketSession {
         if let user = origin.limitedUser {
             limits.charge(user, tokens: record.budgetTokens, usd: record.costUSD ?? 0)
         }
+        if let reason = usage.unknownReason { lastUnknown = reason }
         guard usage.unknownReason == nil else { return }
         summed = Self.sum(summed, usage)
         if let cost = record.costUSD { summedCost = (summedCost ?? 0) + cost }
@@ -200,7 +203,8 @@ final class WebSocketSession {
             upstreamProvider: origin.provider, upstreamKey: origin.keyName,
             durationSeconds: RequestRecordBuilder.seconds(since: opened), bytesIn: bytesIn, bytesOut: bytesOut,
             closeReason: reason ?? .error, closeCode: reader.closeCode, responses: responses, usage: summed,
-            costUSD: summedCost, usageError: reader.failure?.rawValue, tableHash: origin.serving.hash)
+            costUSD: summedCost, usageUnknown: lastUnknown, usageError: reader.failure?.rawValue,
+            tableHash: origin.serving.hash)
         telemetry.webSocketClosed(record)
         if let user = origin.limitedUser { limits.finish(user, tokens: 0, usd: 0) }
     }
