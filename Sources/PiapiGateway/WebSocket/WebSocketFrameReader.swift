@@ -7,7 +7,8 @@ import NIOCore
 ///
 /// Memory is bounded whatever the stream holds: a frame header (at most 14 bytes), the text
 /// message being assembled (at most `maxMessageBytes`; a longer one is scanned for its usage
-/// by an `OversizedEventScanner` instead, and counted in `oversizedMessages`), two bytes of a close frame, and the inflater when deflate is on.
+/// by an `OversizedEventScanner` instead, and counted in `oversizedMessages`), two bytes of a
+/// close frame, and the inflater when deflate is on.
 /// Lengths are counted down, never allocated, so a 2^63−1-byte frame costs nothing but time.
 /// Binary messages are skipped without being copied (inflated, though, when compressed: the
 /// window they leave is the next message's dictionary).
