@@ -9,14 +9,16 @@ import Testing
 /// written inside a string — in memory that stays bounded.
 @Suite struct OversizedUsageTests {
     /// Instructions of `padding` bytes holding escaped quotes and a fake usage in text, a
-    /// tool whose schema has a `usage` property with absurd counts, then the real usage.
+    /// tool whose schema has a `usage` property with absurd counts, a deeper `usage` in
+    /// `metadata`, the real usage, then another schema with a `usage` property after it.
     static func response(padding: Int, usage: String = realUsage) -> String {
         var filler = #"say \"usage\":{\"input_tokens\":1} {[ "#
         filler = String(repeating: filler, count: padding / filler.utf8.count + 1)
         let decoy = #"{"type":"object","properties":{"usage":{"input_tokens":999999,"output_tokens":999999}}}"#
         return #"{"id":"resp_1","object":"response","model":"gpt-5","instructions":""# + filler
             + #"","tools":[{"type":"function","name":"f","parameters":"# + decoy
-            + #"}],"metadata":{"usage":{"input_tokens":5}},"output":[],"usage":"# + usage + "}"
+            + #"}],"metadata":{"usage":{"input_tokens":5}},"output":[],"usage":"# + usage
+            + #","text":{"format":{"type":"json_schema","schema":"# + decoy + "}}}"
     }
 
     static let realUsage = #"{"input_tokens":280000,"input_tokens_details":{"cached_tokens":1000},"output_tokens":12,"#
