@@ -3,12 +3,14 @@
 /// reads included); `data:` lines are joined with `\n`; one space after the colon is dropped;
 /// comments (`:`) and other fields (`event:`, `id:`, `retry:`) are skipped without being
 /// stored; a blank line dispatches the event if it had data. Only the current event's data
-/// is held, and at most `maxEventBytes` of it: a larger event is dropped (and counted), so
-/// the framer's memory per stream is bounded whatever the upstream sends.
+/// is held, and at most `maxEventBytes` of it: a larger event's data goes through an
+/// `OversizedEventScanner` instead (and the event is counted), whose few kept members are
+/// dispatched as a small document, so the framer's memory per stream is bounded whatever the
+/// upstream sends.
 struct SSEEventFramer: Sendable {
     /// The largest event data kept: 1 MiB. Usage-bearing events are far smaller, except a
-    /// Responses `response.completed`, which repeats the whole output; one longer than this
-    /// is skipped and reported as `too_large`.
+    /// Responses `response.completed`, which repeats the whole output and the client's
+    /// instructions and tools; a longer one is scanned for its usage instead of held.
     static let maxEventBytes = 1 << 20
     /// A data buffer that grew beyond this is released after its event instead of being
     /// kept for the next one, so one large event does not pin memory for the whole stream.
@@ -22,7 +24,7 @@ struct SSEEventFramer: Sendable {
         /// Just after the colon of a `data` field: one space may follow.
         case dataValueStart
         case dataValue
-        /// A comment, another field, or an oversized event's data: skipped to the line end.
+        /// A comment or another field: skipped to the line end.
         case skippedLine
     }
 
@@ -32,11 +34,13 @@ struct SSEEventFramer: Sendable {
     private var data: [UInt8] = []
     private var eventHasData = false
     private var eventOversized = false
-    /// Events dropped because their data exceeded `maxEventBytes`.
+    /// The current event outgrew `maxEventBytes`: its data is scanned, not held.
+    private var scanner: OversizedEventScanner?
+    /// Events whose data exceeded `maxEventBytes` (scanned, not parsed whole).
     private(set) var oversizedEvents = 0
 
     /// The bytes this framer holds now (its buffer's capacity).
-    var retainedBytes: Int { data.capacity }
+    var retainedBytes: Int { data.capacity + (scanner?.retainedBytes ?? 0) }
 
     /// Advances over `bytes`, calling `dispatch` with the data of each event that ends in them.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, dispatch: (UnsafeRawBufferPointer) -> Void) {
@@ -78,7 +82,7 @@ struct SSEEventFramer: Sendable {
                 i += 1
             case .dataValueStart:
                 startDataLine()
-                position = eventOversized ? .skippedLine : .dataValue
+                position = .dataValue
                 if byte == UInt8(ascii: " ") { i += 1 }
             case .dataValue, .skippedLine:
                 var end = i
@@ -100,23 +104,31 @@ struct SSEEventFramer: Sendable {
 
     /// A new `data` line: the previous one's text is followed by `\n`.
     private mutating func startDataLine() {
-        if eventHasData, makeRoom(for: 1) { data.append(ASCII.lf) }
+        if eventHasData { withUnsafeBytes(of: ASCII.lf) { append($0) } }
         eventHasData = true
     }
 
     private mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        if !bytes.isEmpty, makeRoom(for: bytes.count) { data.append(contentsOf: bytes) }
+        if bytes.isEmpty { return }
+        if makeRoom(for: bytes.count) {
+            data.append(contentsOf: bytes)
+        } else {
+            scanner!.feed(bytes)
+        }
     }
 
-    /// False once the event has outgrown `maxEventBytes`: its data is then released and the
-    /// rest of it skipped. The buffer grows by doubling but never past the bound.
+    /// False once the event has outgrown `maxEventBytes`: what it held so far then goes
+    /// through a new scanner and its buffer is released, and the rest of its data is scanned.
+    /// The buffer grows by doubling but never past the bound.
     private mutating func makeRoom(for count: Int) -> Bool {
         guard !eventOversized else { return false }
         let needed = data.count + count
         guard needed <= Self.maxEventBytes else {
             eventOversized = true
+            var scanner = OversizedEventScanner()
+            data.withUnsafeBytes { scanner.feed($0) }
+            self.scanner = scanner
             data = []
-            position = .skippedLine
             return false
         }
         if needed > data.capacity {
@@ -128,6 +140,8 @@ struct SSEEventFramer: Sendable {
     private mutating func endEvent(_ dispatch: (UnsafeRawBufferPointer) -> Void) {
         if eventOversized {
             oversizedEvents += 1
+            scanner?.document()?.withUnsafeBytes { dispatch($0) }
+            scanner = nil
         } else if eventHasData {
             data.withUnsafeBytes { dispatch($0) }
         }

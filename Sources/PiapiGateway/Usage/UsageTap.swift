@@ -6,15 +6,16 @@ import NIOCore
 /// reads the client's bytes — never changes, delays or holds back a slice — and copies at
 /// most one SSE event (`maxEventBytes`) or one JSON body (`maxJSONBodyBytes`) into buffers of
 /// its own, plus zlib's fixed state for a compressed body, so a stream of any length costs
-/// bounded memory.
+/// bounded memory. A larger event, message or body is read by an `OversizedEventScanner`,
+/// which keeps only the members usage needs.
 ///
 /// The pipeline per slice: chunk framing removed (when the body is chunked) → gzip/deflate
 /// inflated (when encoded) → SSE events framed and pre-checked, or the JSON body collected →
 /// usage-bearing JSON parsed, read in its dialect and accumulated.
 public struct UsageTap: Sendable {
-    /// The largest SSE event (or WebSocket message) parsed: 1 MiB. A larger one is skipped.
+    /// The largest SSE event (or WebSocket message) parsed whole: 1 MiB. A larger one is scanned.
     public static let maxEventBytes = SSEEventFramer.maxEventBytes
-    /// The largest JSON body collected: 4 MiB. Beyond it the tap stops (`too_large`).
+    /// The largest JSON body collected: 4 MiB. A larger one is scanned.
     public static let maxJSONBodyBytes = 4 << 20
 
     private var unchunker: ChunkedPayloadDecoder?
@@ -23,6 +24,8 @@ public struct UsageTap: Sendable {
     /// An SSE body (not a WebSocket session, which carries many responses).
     private var isEventStream = false
     private var jsonBody: [UInt8]?
+    /// A JSON body that outgrew `maxJSONBodyBytes`: scanned from then on instead of collected.
+    private var bodyScanner: OversizedEventScanner?
     private var accumulator = UsageAccumulator()
     /// Set when the tap stopped looking (or never started): why.
     private var stopped: UsageUnknownReason?
@@ -97,11 +100,16 @@ public struct UsageTap: Sendable {
     /// Responses event such as `response.completed`, parsed like an SSE event's data.
     public mutating func observeMessage(_ text: ByteBuffer) {
         guard stopped == nil else { return }
-        guard text.readableBytes <= Self.maxEventBytes else {
-            oversizedMessages += 1
-            return
-        }
         text.withUnsafeReadableBytes { accumulator.absorb(event: $0) }
+    }
+
+    /// A text message over `maxEventBytes`, scanned by the frame reader instead of assembled:
+    /// its kept members are read like a message (a final event without readable usage still
+    /// ends the response, then reported as `too_large`).
+    mutating func observeOversizedMessage(_ scanner: OversizedEventScanner) {
+        guard stopped == nil else { return }
+        oversizedMessages += 1
+        scanner.document()?.withUnsafeBytes { accumulator.absorb(json: $0) }
     }
 
     /// A final Responses event (`response.completed`/`incomplete`/`failed`) has been read: a
@@ -120,6 +128,11 @@ public struct UsageTap: Sendable {
         var outcome = stopped
         if outcome == nil, complete, let jsonBody {
             outcome = jsonBody.withUnsafeBytes { Self.read(body: $0, into: &accumulator) }
+        }
+        if outcome == nil, let bodyScanner {
+            if complete { bodyScanner.document()?.withUnsafeBytes { accumulator.absorb(json: $0) } }
+            // The reason stands only if the scan found no usage.
+            outcome = .tooLarge
         }
         if accumulator.malformed {
             return .unknown(.malformed, partial: !complete)
@@ -141,7 +154,7 @@ public struct UsageTap: Sendable {
     /// The bytes the tap holds now (its buffers' capacity), for tests of the memory bound.
     /// zlib's fixed state for a compressed body (about 40 KiB) is not included.
     var retainedBytes: Int {
-        (framer?.retainedBytes ?? 0) + (jsonBody?.capacity ?? 0)
+        (framer?.retainedBytes ?? 0) + (jsonBody?.capacity ?? 0) + (bodyScanner?.retainedBytes ?? 0)
     }
 
     /// Payload bytes (chunk framing removed): inflated first when the body is encoded.
@@ -166,10 +179,18 @@ public struct UsageTap: Sendable {
         if var framer = framer.take() {
             framer.feed(bytes) { accumulator.absorb(event: $0) }
             self.framer = framer
+        } else if var scanner = bodyScanner.take() {
+            scanner.feed(bytes)
+            bodyScanner = scanner
         } else if jsonBody != nil {
             let needed = jsonBody!.count + bytes.count
             guard needed <= Self.maxJSONBodyBytes else {
-                return stop(.tooLarge)
+                var scanner = OversizedEventScanner()
+                jsonBody!.withUnsafeBytes { scanner.feed($0) }
+                scanner.feed(bytes)
+                bodyScanner = scanner
+                jsonBody = nil
+                return
             }
             // Grow by doubling but never past the bound, so the buffer stays within it.
             if needed > jsonBody!.capacity {
@@ -187,6 +208,7 @@ public struct UsageTap: Sendable {
         if stopped == nil { stopped = reason }
         framer = nil
         jsonBody = nil
+        bodyScanner = nil
         inflater = nil
         unchunker = nil
     }

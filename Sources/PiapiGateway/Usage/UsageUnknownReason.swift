@@ -10,8 +10,9 @@ public enum UsageUnknownReason: String, Sendable, Hashable, CaseIterable {
     case encoding
     /// The gzip/deflate body could not be inflated.
     case decodeError = "decode_error"
-    /// A JSON body over `UsageTap.maxJSONBodyBytes`, or an SSE event over
-    /// `UsageTap.maxEventBytes`, had to be skipped and no usage was found elsewhere.
+    /// A JSON body over `UsageTap.maxJSONBodyBytes`, or an SSE event or WebSocket message over
+    /// `UsageTap.maxEventBytes`, whose usage the `OversizedEventScanner` could not keep (none,
+    /// or over its cap), and no usage was found elsewhere.
     case tooLarge = "too_large"
     /// Broken JSON where usage was expected, a count that is not a non-negative integer up to
     /// 2^53, a part larger than its whole (cached > prompt, reasoning > output), a dialect that

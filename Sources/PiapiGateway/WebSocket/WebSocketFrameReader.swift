@@ -6,8 +6,9 @@ import NIOCore
 /// happens here: a frame it cannot read makes it stop for good (`failure`), never throws.
 ///
 /// Memory is bounded whatever the stream holds: a frame header (at most 14 bytes), the text
-/// message being assembled (at most `maxMessageBytes`; a longer one is skipped and counted in
-/// `oversizedMessages`), two bytes of a close frame, and the inflater when deflate is on.
+/// message being assembled (at most `maxMessageBytes`; a longer one is scanned for its usage
+/// by an `OversizedEventScanner` instead, and counted in `oversizedMessages`), two bytes of a
+/// close frame, and the inflater when deflate is on.
 /// Lengths are counted down, never allocated, so a 2^63−1-byte frame costs nothing but time.
 /// Binary messages are skipped without being copied (inflated, though, when compressed: the
 /// window they leave is the next message's dictionary).
@@ -75,8 +76,9 @@ struct WebSocketFrameReader {
     private var message = Message.none
     /// The text message so far; nil between messages (an idle tunnel holds no buffer).
     private var text: ByteBuffer?
-    /// The current text message outgrew `maxMessageBytes`: the rest of it is dropped.
+    /// The current text message outgrew `maxMessageBytes`: the rest of it is scanned.
     private var oversized = false
+    private var scanner: OversizedEventScanner?
     private var inflater: WebSocketInflater?
     private var closePayload: [UInt8] = []
 
@@ -106,14 +108,19 @@ struct WebSocketFrameReader {
     var stopped: Bool { failure != nil }
 
     /// The bytes held now, for tests of the memory bound (the inflater's fixed state aside).
-    var retainedBytes: Int { header.capacity + (text?.capacity ?? 0) + closePayload.capacity }
-
-    mutating func feed(_ bytes: ByteBuffer, onText: (ByteBuffer) -> Void) {
-        bytes.withUnsafeReadableBytes { feed($0, onText: onText) }
+    var retainedBytes: Int {
+        header.capacity + (text?.capacity ?? 0) + closePayload.capacity + (scanner?.retainedBytes ?? 0)
     }
 
-    /// Reads the next bytes of the stream, calling `onText` with each text message completed.
-    mutating func feed(_ bytes: UnsafeRawBufferPointer, onText: (ByteBuffer) -> Void) {
+    mutating func feed(_ bytes: ByteBuffer, onText: (ByteBuffer) -> Void,
+                       onOversized: (OversizedEventScanner) -> Void = { _ in }) {
+        bytes.withUnsafeReadableBytes { feed($0, onText: onText, onOversized: onOversized) }
+    }
+
+    /// Reads the next bytes of the stream, calling `onText` with each text message completed,
+    /// or `onOversized` with the scan of one over `maxMessageBytes`.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, onText: (ByteBuffer) -> Void,
+                       onOversized: (OversizedEventScanner) -> Void = { _ in }) {
         var i = 0
         let n = bytes.count
         while i < n {
@@ -129,7 +136,7 @@ struct WebSocketFrameReader {
                 startFrame()
                 if case .payload(remaining: 0) = phase {
                     phase = .header
-                    endFrame(onText: onText)
+                    endFrame(onText: onText, onOversized: onOversized)
                 }
             case .payload(let remaining):
                 let take = Int(min(UInt64(n - i), remaining))
@@ -138,7 +145,7 @@ struct WebSocketFrameReader {
                 if case .stopped = phase { return }
                 if remaining == UInt64(take) {
                     phase = .header
-                    endFrame(onText: onText)
+                    endFrame(onText: onText, onOversized: onOversized)
                 } else {
                     phase = .payload(remaining: remaining - UInt64(take))
                 }
@@ -255,10 +262,18 @@ struct WebSocketFrameReader {
     }
 
     private mutating func appendText(_ bytes: UnsafeRawBufferPointer) {
-        guard isText, !oversized else { return }
+        guard isText else { return }
+        if oversized {
+            scanner?.feed(bytes)
+            return
+        }
         let held = text?.readableBytes ?? 0
         guard held + bytes.count <= Self.maxMessageBytes else {
             oversized = true
+            var scanner = OversizedEventScanner()
+            text?.withUnsafeReadableBytes { scanner.feed($0) }
+            scanner.feed(bytes)
+            self.scanner = scanner
             text = nil
             return
         }
@@ -266,7 +281,7 @@ struct WebSocketFrameReader {
         text!.writeBytes(bytes)
     }
 
-    private mutating func endFrame(onText: (ByteBuffer) -> Void) {
+    private mutating func endFrame(onText: (ByteBuffer) -> Void, onOversized: (OversizedEventScanner) -> Void) {
         if frame.isControl {
             if frame.opcode == 0x8 {
                 sawClose = true
@@ -281,12 +296,14 @@ struct WebSocketFrameReader {
         if isText, readsText {
             if oversized {
                 oversizedMessages += 1
+                if let scanner { onOversized(scanner) }
             } else {
                 onText(text ?? ByteBuffer())
             }
         }
         message = .none
         oversized = false
+        scanner = nil
         text = nil
     }
 
@@ -294,6 +311,7 @@ struct WebSocketFrameReader {
         failure = reason
         phase = .stopped
         text = nil
+        scanner = nil
         inflater = nil
         header = []
         closePayload = []

@@ -33,6 +33,7 @@ extension RequestLogWriter {
             if usage.partial { line.field("usage_partial") { $0.append(contentsOf: "true".utf8) } }
         }
         if let cost = record.costUSD { line.field("cost_usd", (cost * 1e6).rounded() / 1e6) }
+        if let reason = record.usageUnknown { line.field("usage_unknown", reason.rawValue) }
         if let error = record.usageError { line.field("usage_error", error) }
         return line.finished()
     }

@@ -27,6 +27,8 @@ final class WebSocketSession {
         var serving: ServingTable
         /// The user whose concurrency slot the session holds; nil for a user without limits.
         var limitedUser: KeyDigest?
+        /// The credential the handshake carried upstream, kept out of the recorded model.
+        var credential: InjectedCredential?
     }
 
     private let origin: Origin
@@ -58,6 +60,8 @@ final class WebSocketSession {
     private var bytesAtLastResponse = (in: 0, out: 0)
     private var summed: UsageReport?
     private var summedCost: Double?
+    /// Why the last uncounted response's usage was unknown, for the session's log line.
+    private var lastUnknown: UsageUnknownReason?
     /// Closes both connections (set by the tunnel once it is in place).
     var closeTunnel: () -> Void = {}
 
@@ -148,7 +152,8 @@ final class WebSocketSession {
         closeTunnel()
     }
 
-    private func responseCompleted(_ usage: UsageReport) {
+    private func responseCompleted(_ read: UsageReport) {
+        let usage = read.hidingCredential(origin.credential)
         responses += 1
         var record = RequestRecord(requestID: "\(origin.requestID).\(responses)", method: "GET", path: origin.path,
                                    status: 200, latencySeconds: RequestRecordBuilder.seconds(since: lastResponseAt),
@@ -169,6 +174,7 @@ final class WebSocketSession {
         if let user = origin.limitedUser {
             limits.charge(user, tokens: record.budgetTokens, usd: record.costUSD ?? 0)
         }
+        if let reason = usage.unknownReason { lastUnknown = reason }
         guard usage.unknownReason == nil else { return }
         summed = Self.sum(summed, usage)
         if let cost = record.costUSD { summedCost = (summedCost ?? 0) + cost }
@@ -197,7 +203,8 @@ final class WebSocketSession {
             upstreamProvider: origin.provider, upstreamKey: origin.keyName,
             durationSeconds: RequestRecordBuilder.seconds(since: opened), bytesIn: bytesIn, bytesOut: bytesOut,
             closeReason: reason ?? .error, closeCode: reader.closeCode, responses: responses, usage: summed,
-            costUSD: summedCost, usageError: reader.failure?.rawValue, tableHash: origin.serving.hash)
+            costUSD: summedCost, usageUnknown: lastUnknown, usageError: reader.failure?.rawValue,
+            tableHash: origin.serving.hash)
         telemetry.webSocketClosed(record)
         if let user = origin.limitedUser { limits.finish(user, tokens: 0, usd: 0) }
     }
@@ -210,7 +217,7 @@ extension WebSocketSession {
         let origin = Origin(requestID: exchange.requestID, path: exchange.head.string(exchange.head.path), user: exchange.user,
                             serviceType: exchange.serviceType, provider: exchange.target?.provider ?? "",
                             keyName: exchange.target?.keyName ?? "", serving: exchange.prepared.serving,
-                            limitedUser: exchange.limitedUser)
+                            limitedUser: exchange.limitedUser, credential: exchange.target.map(InjectedCredential.init))
         self.init(origin: origin, extensions: WebSocketExtensions(header: head.value(of: Self.extensionsHeader)),
                   telemetry: shared.telemetry, limits: shared.limits, idleTimeout: shared.configuration.idleTimeout)
     }

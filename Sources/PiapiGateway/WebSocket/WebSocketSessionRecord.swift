@@ -21,6 +21,9 @@ public struct WebSocketSessionRecord: Sendable {
     /// The usage of those responses summed (model: the last one's); nil when none had usage.
     public var usage: UsageReport?
     public var costUSD: Double?
+    /// Why the last response whose usage could not be told was not counted (`too_large` for a
+    /// message too large to read), so an uncounted response never passes unflagged.
+    public var usageUnknown: UsageUnknownReason?
     /// Why the frame reader stopped reading usage, when it did (the tunnel went on regardless).
     public var usageError: String?
     public var tableHash: String

@@ -26,23 +26,26 @@ struct WebSocketUsageReader {
         guard !frames.stopped else { return }
         var tap = self.tap
         var open = responseOpen
-        frames.feed(bytes) { message in
-            tap.observeMessage(message)
+        func read(_ observe: (inout UsageTap) -> Void) {
+            observe(&tap)
             open = true
             guard tap.sawFinalEvent else { return }
             onResponse(tap.finish(complete: true))
             tap = UsageTap.webSocket()
             open = false
         }
+        frames.feed(bytes, onText: { message in read { $0.observeMessage(message) } },
+                    onOversized: { scanner in read { $0.observeOversizedMessage(scanner) } })
         self.tap = tap
         responseOpen = open
     }
 
-    /// The usage seen of a response the session ended in the middle of (marked partial), or
-    /// nil when no usage of one was seen.
+    /// The usage seen of a response the session ended in the middle of (marked partial); nil
+    /// when none of it was seen, unless a message was too large to read (`too_large`): that
+    /// one may have carried the usage, and must not pass unflagged.
     func unfinished() -> UsageReport? {
         guard responseOpen else { return nil }
         let report = tap.finish(complete: false)
-        return report.unknownReason == nil ? report : nil
+        return report.unknownReason == nil || report.unknownReason == .tooLarge ? report : nil
     }
 }
