@@ -53,6 +53,27 @@ import Testing
         await stub.close()
     }
 
+    /// Found by the review: a client that stopped sending its body got "504 upstream timeout",
+    /// blaming a healthy upstream that was waiting for that body.
+    @Test func aClientThatStopsMidBodyGets408NotAnUpstreamTimeout() async throws {
+        let stub = try await StubUpstream { _ in .respond(status: 200, headers: [], body: []) }
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port)) {
+            $0.idleTimeout = .seconds(1)
+        }
+        let connection = try await TestConnection(port: gateway.port)
+        try await connection.send("POST /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 10\r\n\r\nabc")
+        let response = try await connection.readResponse()
+        #expect(response.status == 408)
+        #expect(response.text.contains("\"type\":\"request_timeout\""))
+        #expect(response.header("connection") == "close")
+        await connection.close()
+        await gateway.stop()
+        #expect(gateway.telemetry.records.first?.status == 408)
+        #expect(gateway.telemetry.records.first?.error == "client body timeout")
+        #expect(stub.received.isEmpty)  // the upstream never got a whole request
+        await stub.close()
+    }
+
     @Test func drainLetsTheRequestInFlightFinish() async throws {
         let release = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         let stub = try await StubUpstream { _ in .stream(first: "data: a\n\n", release: release.futureResult, rest: ["data: b\n\n"]) }

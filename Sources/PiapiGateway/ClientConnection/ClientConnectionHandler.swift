@@ -208,7 +208,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .idleTimedOut:
             if let exchange {
                 exchange.state.idleTimedOut()
-                failExchange(exchange, UpstreamFailure.timeout.gatewayError)
+                failExchange(exchange, exchange.clientStalled ? .clientBodyTimeout : UpstreamFailure.timeout.gatewayError)
             }
         }
     }

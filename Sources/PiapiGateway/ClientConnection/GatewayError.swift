@@ -22,6 +22,7 @@ struct GatewayError: Error, Sendable, Equatable {
     static let upstreamClosed = GatewayError(status: 502, type: "bad_gateway", message: "upstream closed the connection before responding", reason: "upstream closed")
     static let upstreamInvalid = GatewayError(status: 502, type: "bad_gateway", message: "invalid response from upstream", reason: "invalid upstream response")
     static let upstreamTimeout = GatewayError(status: 504, type: "gateway_timeout", message: "upstream did not respond in time", reason: "upstream timeout")
+    static let clientBodyTimeout = GatewayError(status: 408, type: "request_timeout", message: "the request body stopped arriving", reason: "client body timeout")
 
     /// 429 for a request over one of its user's limits; the message names the limit and its value.
     static func rateLimited(_ refusal: LimitRefusal) -> GatewayError {

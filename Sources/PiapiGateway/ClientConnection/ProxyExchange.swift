@@ -33,6 +33,12 @@ final class ProxyExchange {
     /// The target of the try in progress (or the last one); nil before the first.
     var target: PreparedTarget? { state.plan.currentTarget.map { prepared.targets[$0] } }
 
+    /// Silence is the client's doing: its body is unfinished, nothing was answered yet, and
+    /// the upstream could have taken more (a stalled upstream would leave it unwritable).
+    var clientStalled: Bool {
+        !state.requestBodyDone && !state.responseStarted && (upstream?.isWritable ?? true)
+    }
+
     init(head: RequestHead, requestID: String, started: NIODeadline, route: ProxyPlan, prepared: PreparedTable,
          keepAlive: Bool, retryBodyLimit: Int) {
         self.head = head
