@@ -52,6 +52,12 @@ struct GatewayHarness {
         var configuration = GatewayConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
+        // A parallel `swift test` runs CPU-bound suites (byte flips, mutation fuzzing) on the
+        // same few cooperative threads, which can leave a test between its connect and its
+        // first write for longer than the 10 s header timeout; the gateway then rightly closes
+        // the silent connection and the test sees "I/O on closed channel". Tests that check
+        // the header timeout set their own.
+        configuration.headerTimeout = .seconds(120)
         configure(&configuration)
         let telemetry = RecordingTelemetry()
         let tables = TableStore(try ServingTable(table: table, environment: [:]))

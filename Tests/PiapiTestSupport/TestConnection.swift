@@ -49,13 +49,16 @@ public final class TestConnection: Sendable {
         try? await channel.close()
     }
 
-    /// Waits until `condition` holds for the bytes received so far.
+    /// Waits until `condition` holds for the bytes received so far. It is checked once more
+    /// after the deadline: a test task starved past it by a parallel run must not time out on
+    /// bytes that did arrive.
     public func waitFor(seconds: Double = 10, _ condition: @Sendable ([UInt8], Bool) -> Bool) async throws {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < end {
             if state.withLockedValue({ condition($0.bytes, $0.closed) }) { return }
             try await Task.sleep(for: .milliseconds(2))
         }
+        if state.withLockedValue({ condition($0.bytes, $0.closed) }) { return }
         throw Timeout()
     }
 
@@ -76,16 +79,17 @@ public final class TestConnection: Sendable {
     /// Reads one complete response (body decoded when chunked), removing it from the buffer.
     public func readResponse(headRequest: Bool = false, seconds: Double = 10) async throws -> Response {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < end {
+        while true {
+            let lastLook = ContinuousClock.now >= end
             let parsed: Response? = state.withLockedValue { s in
                 guard let (response, used) = Self.parse(s.bytes, closed: s.closed, headRequest: headRequest) else { return nil }
                 s.bytes.removeFirst(used)
                 return response
             }
             if let parsed { return parsed }
+            if lastLook { throw Timeout() }  // looked once more after the deadline, as `waitFor` does
             try await Task.sleep(for: .milliseconds(2))
         }
-        throw Timeout()
     }
 
     /// One-shot helper: connect, send, read one response, close.
