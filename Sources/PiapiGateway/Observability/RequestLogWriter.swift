@@ -49,7 +49,7 @@ public struct RequestLogWriter: Sendable {
 
     /// `model` and the token kinds that are known; `usage_partial` when the response was cut
     /// short, `usage_unknown` (the reason) when no usage could be read.
-    private static func usageFields(_ usage: UsageReport, cost: Double?, in line: inout JSONLine) {
+    static func usageFields(_ usage: UsageReport, cost: Double?, in line: inout JSONLine) {
         if let model = usage.model { line.field("model", model) }
         let kinds: [(String, Int?)] = [("input_tokens", usage.input), ("output_tokens", usage.output),
                                        ("cache_read_tokens", usage.cacheRead), ("cache_write_tokens", usage.cacheWrite),

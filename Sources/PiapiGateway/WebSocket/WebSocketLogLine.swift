@@ -24,16 +24,10 @@ extension RequestLogWriter {
         if let code = record.closeCode { line.field("close_code", Int(code)) }
         line.field("responses", record.responses)
         line.field("table", Substring(record.tableHash.utf8.prefix(tableHashLength)))
-        if let usage = record.usage {
-            if let model = usage.model { line.field("model", model) }
-            let kinds: [(String, Int?)] = [("input_tokens", usage.input), ("output_tokens", usage.output),
-                                           ("cache_read_tokens", usage.cacheRead), ("cache_write_tokens", usage.cacheWrite),
-                                           ("reasoning_tokens", usage.reasoning)]
-            for case let (name, count?) in kinds { line.field(name, count) }
-            if usage.partial { line.field("usage_partial") { $0.append(contentsOf: "true".utf8) } }
+        if let usage = record.usage { usageFields(usage, cost: record.costUSD, in: &line) }
+        if let reason = record.usageUnknown, record.usage?.unknownReason == nil {
+            line.field("usage_unknown", reason.rawValue)
         }
-        if let cost = record.costUSD { line.field("cost_usd", (cost * 1e6).rounded() / 1e6) }
-        if let reason = record.usageUnknown { line.field("usage_unknown", reason.rawValue) }
         if let error = record.usageError { line.field("usage_error", error) }
         return line.finished()
     }
