@@ -101,9 +101,14 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
+    /// Quoted when needed, and defused when a spreadsheet would read it as a formula: model
+    /// names come from upstream answers, and a `=HYPERLINK(…)` there must stay text when an
+    /// admin opens the report (OWASP's CSV injection advice: a leading `'`).
     private static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let formula = text.first.map { "=+-@\t\r".contains($0) } ?? false
+        let field = formula ? "'" + text : text
+        guard formula || field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     private static func jsonString(_ text: String) -> String {

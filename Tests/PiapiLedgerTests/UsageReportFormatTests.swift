@@ -52,6 +52,18 @@ struct UsageReportFormatTests {
         ].map { $0 + "\r\n" }.joined())
     }
 
+    @Test("a model name a spreadsheet would run as a formula is written as text")
+    func csvDefusesFormulas() {
+        let names = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tcmd", "plain-model"]
+        let report = UsageReport(query: UsageQuery(groupBy: [.model]),
+                                 rows: names.map { UsageReportRow(group: [$0], requests: 1) })
+        let lines = UsageReportFormat.csv.render(report).split(separator: "\r\n").dropFirst().map(String.init)
+        #expect(lines.sorted() == [
+            #""'=HYPERLINK(""http://x"",""y"")",1,0,0,0,0,0,0,"#, #""'+1",1,0,0,0,0,0,0,"#, #""'-2+3",1,0,0,0,0,0,0,"#,
+            #""'@SUM(A1)",1,0,0,0,0,0,0,"#, "\"'\tcmd\",1,0,0,0,0,0,0,", "plain-model,1,0,0,0,0,0,0,",
+        ].sorted())
+    }
+
     @Test func json() throws {
         let text = UsageReportFormat.json.render(Self.report)
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
