@@ -137,6 +137,7 @@ let package = Package(
             dependencies: [
                 "MockUpstream",
                 "PiapiGateway",
+                "PiapiTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

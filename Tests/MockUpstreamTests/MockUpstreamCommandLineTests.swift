@@ -1,5 +1,6 @@
 import Foundation
 import MockUpstream
+import PiapiTestSupport
 import Testing
 
 /// The real `piapi-mock-upstream` binary (built next to the test bundle by `swift build`):
@@ -55,9 +56,9 @@ import Testing
         #expect(first.hasPrefix("piapi-mock-upstream listening on 127.0.0.1:"))
         let port = try #require(first.split(separator: ":").last.flatMap { Int($0) })
 
-        _ = try await RawHTTPClient.exchange(
+        _ = try await TestConnection.request(
             port: port,
-            request: "GET /v1/models HTTP/1.1\r\nHost: up\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\n\r\n")
+            "GET /v1/models HTTP/1.1\r\nHost: up\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\n\r\n")
         let report = try #require(lines.next())
         #expect(report.hasPrefix("GET /v1/models | credential: header authorization=Bearer <redacted, \(secret.count) chars>"))
         #expect(!report.contains(secret))
