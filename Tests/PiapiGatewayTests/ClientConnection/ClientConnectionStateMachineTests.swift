@@ -255,4 +255,61 @@ import Testing
         // A draining connection keeps nothing alive: the answer says close.
         #expect(!machine.skipBody(of: try RequestHead(parsing: bytes)))
     }
+
+    // MARK: - Endings
+
+    @Test func aWebSocketHandoverStopsTheMachineForGood() {
+        var machine = Self.machine()
+        machine.exchangeStarted()
+        machine.awaitResponseHead(now: Self.t0)
+        _ = machine.takeTimerChange()
+        machine.handOverToTunnel()
+        #expect(machine.state == .closed)
+        #expect(machine.takeTimerChange() == .cancel)
+        // The tunnel owns the channel now: frames are not heads, no timer of this machine
+        // fires, a drain is the tunnel's to handle and nothing is read on this machine's behalf.
+        #expect(machine.received(ByteBuffer(string: Self.head), now: Self.t0) == .none)
+        #expect(machine.nextHead(clientWritable: true, now: Self.t0) == .stop)
+        #expect(machine.timerFired(now: Self.t0 + .seconds(3600)) == .none)
+        #expect(machine.drainRequested() == false)
+        #expect(!machine.shouldRead(relay: nil, clientWritable: true))
+        #expect(machine.clientBecameWritable(responseStarted: true, now: Self.t0) == .none)
+    }
+
+    @Test func afterCloseNowNothingHappens() {
+        var machine = Self.machine()
+        _ = machine.received(ByteBuffer(string: Self.head + Self.head), now: Self.t0)
+        _ = machine.takeTimerChange()
+        machine.closeNow()
+        #expect(machine.state == .closed)
+        #expect(machine.takeTimerChange() == .cancel)
+        #expect(machine.nextHead(clientWritable: true, now: Self.t0) == .stop)
+        #expect(machine.requestEnded(closeClient: false, now: Self.t0) == .serveNext)
+        #expect(machine.state == .closed)
+        #expect(machine.timerFired(now: Self.t0 + .seconds(3600)) == .none)
+        #expect(!machine.shouldRead(relay: .done, clientWritable: true))
+    }
+
+    @Test func aTimerThatFiresBeforeItsDeadlineIsSetAgainNotObeyed() {
+        var machine = Self.machine()
+        machine.exchangeStarted()
+        machine.enterStreaming(now: Self.t0)
+        #expect(machine.takeTimerChange() == .schedule(at: Self.t0 + .milliseconds(300)))
+        // Bytes moved at 200 ms: when the task runs at 300 ms the deadline is 500 ms.
+        machine.activity(now: Self.t0 + .milliseconds(200))
+        #expect(machine.takeTimerChange() == nil)  // a busy stream does not churn its timer
+        #expect(machine.timerFired(now: Self.t0 + .milliseconds(300)) == .none)
+        #expect(machine.takeTimerChange() == .schedule(at: Self.t0 + .milliseconds(500)))
+        #expect(machine.timerFired(now: Self.t0 + .milliseconds(500)) == .idleTimedOut)
+    }
+
+    @Test func anAnswerThatClosesDuringADrainStillFlushesFirst() {
+        var machine = Self.machine()
+        machine.exchangeStarted()
+        #expect(machine.drainRequested() == false)
+        #expect(machine.requestEnded(closeClient: true, now: Self.t0) == .closeAfterFlush)
+        #expect(machine.state == .closingAfterFlush)
+        #expect(machine.drainRequested() == false)
+        #expect(machine.received(ByteBuffer(string: "x"), now: Self.t0) == .none)
+    }
 }
