@@ -138,7 +138,7 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         let session = WebSocketSession(exchange, head: head, shared: shared)
         if machine.draining { session.drainRequested() }
         exchange.limitedUser = nil
-        finish(exchange, status: 101, error: nil)
+        finish(exchange, status: exchange.state.responseStatus, error: nil)
         WebSocketHandover.start(session: session, client: context, clientHandler: self, clientEarly: machine.inbound,
                                 upstream: connection, upstreamEarly: early)
     }

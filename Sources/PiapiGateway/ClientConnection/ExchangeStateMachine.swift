@@ -67,15 +67,21 @@ struct ExchangeStateMachine {
         return false
     }
 
+    /// A final head (or a `101`) went to the client: nothing else can be answered now.
     var responseStarted: Bool {
-        if case .streaming = response { return true }
-        return false
+        switch response {
+        case .streaming, .switchingProtocols: return true
+        case .awaitingHead, .capturing, .informationalSent: return false
+        }
     }
 
     /// The status sent to the client; 0 before a final head.
     var responseStatus: Int {
-        if case .streaming(let status) = response { return status }
-        return 0
+        switch response {
+        case .streaming(let status): return status
+        case .switchingProtocols: return 101
+        case .awaitingHead, .capturing, .informationalSent: return 0
+        }
     }
 
     var isCapturing: Bool {

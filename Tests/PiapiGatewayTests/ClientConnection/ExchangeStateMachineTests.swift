@@ -276,4 +276,45 @@ import Testing
             #expect(counted == outcome)
         }
     }
+
+    // MARK: - Endings
+
+    @Test func aSwitchToWebSocketStartsTheResponseWithItsTimeToFirstByte() {
+        var machine = Self.machine()
+        _ = machine.startNextAttempt()
+        _ = machine.sent(now: Self.t0)
+        machine.switchedProtocols(now: Self.t0 + .milliseconds(25))
+        #expect(machine.responseStarted)
+        #expect(machine.responseStatus == 101)
+        #expect(machine.ttfbSeconds == 0.025)
+        // Nothing can be tried again once the client was switched.
+        #expect(!machine.mayTryAnother)
+    }
+
+    @Test func silenceBeyondTheIdleTimeoutClosesTheClient() {
+        var machine = Self.machine(framing: .length(remaining: 10))
+        _ = machine.startNextAttempt()
+        #expect(!machine.closeClientAfter)
+        machine.idleTimedOut()
+        #expect(machine.closeClientAfter)
+    }
+
+    @Test func aCapturedAnswerClosesTheClientWhenItOrADrainSaysSo() {
+        for (closes, draining, expected) in [(false, false, false), (true, false, true), (false, true, true)] {
+            var machine = Self.machine()
+            _ = machine.startNextAttempt()
+            _ = Self.respond(&machine, 503)
+            _ = machine.responseBody(ByteBuffer(string: "busy"))
+            _ = machine.responseEnded(reusable: true)
+            _ = machine.afterFailedAttempt(.serverError)
+            _ = machine.startNextAttempt()
+            #expect(machine.afterFailedAttempt(.reset) == .answerCaptured)
+            #expect(machine.answerCaptured(closes: closes, draining: draining)?.head.status == 503)
+            #expect(machine.closeClientAfter == expected)
+        }
+        var nothing = Self.machine()
+        _ = nothing.startNextAttempt()
+        #expect(nothing.answerCaptured(closes: false, draining: false) == nil)
+        #expect(!nothing.responseStarted)
+    }
 }
