@@ -34,13 +34,13 @@ import Testing
 
     /// The idle timeout also covers getting an upstream connection, and every test shares the
     /// singleton event loops: at 300 ms a parallel run could starve the connect past it and
-    /// get a 504 instead of the stream. One second leaves room; the exact timing is proven
+    /// get a 504 instead of the stream. Two seconds leave room; the exact timing is proven
     /// with a manual clock in `ClientConnectionStateMachineTests`.
     @Test func silenceMidStreamClosesTheClientAfterTheIdleTimeout() async throws {
         let never = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         let stub = try await StubUpstream { _ in .stream(first: "data: first\n\n", release: never.futureResult, rest: []) }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port)) {
-            $0.idleTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(2)
         }
         let connection = try await TestConnection(port: gateway.port)
         try await connection.send("GET /piapi/codex/s HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")

@@ -102,9 +102,7 @@ extension ClientConnectionHandler: UpstreamResponseSink {
             shared.telemetry.upstreamFirstByte(serviceType: exchange.serviceType,
                                                seconds: Double((now - sent).nanoseconds) / 1e9)
         }
-        let retryAfter = head.status == 429 ? head.value(of: HeaderName.retryAfter).flatMap {
-            RetryAfter.seconds($0, now: shared.candidates.clock.wallSeconds())
-        } : nil
+        let retryAfter = RetryAfter.of(head, now: shared.candidates.clock.wallSeconds())
         switch exchange.state.responseHead(head, retryAfter: retryAfter, closes: head.endsWithClose(toHTTP10: toHTTP10),
                                            draining: machine.draining, now: now) {
         case .capture:
@@ -266,7 +264,7 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         }
         let record = RequestRecordBuilder.proxied(exchange, status: error.status, error: error.reason, complete: true)
         releaseLimits(exchange, record)
-        let close = exchange.state.closeClientAfter || !exchange.state.requestBodyDone
+        let close = exchange.state.answeredByGateway()
         let response = error.response(requestID: exchange.requestID, close: close, headOnly: exchange.head.isHeadMethod,
                                       allocator: context.channel.allocator)
         sendLocal(response, record: record, close: close)

@@ -101,8 +101,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if let exchange {
             self.exchange = nil
             exchange.upstream?.abandon()
-            let status = exchange.state.responseStarted ? exchange.state.responseStatus : 499
-            finish(exchange, status: status, error: "client disconnected", complete: false)
+            finish(exchange, status: exchange.state.statusWhenClientLeft, error: "client disconnected", complete: false)
         }
     }
 

@@ -84,6 +84,20 @@ struct ExchangeStateMachine {
         }
     }
 
+    /// The status a request's record shows when its client went away: what the client was
+    /// sent, or 499 (nginx's "client closed request") when nothing was.
+    var statusWhenClientLeft: Int {
+        responseStarted ? responseStatus : 499
+    }
+
+    /// The gateway answers the exchange with an error of its own; true when the client
+    /// connection closes after it: the exchange said so, or body bytes are still due (they
+    /// would be read as the next request).
+    mutating func answeredByGateway() -> Bool {
+        if !requestBodyDone { closeClientAfter = true }
+        return closeClientAfter
+    }
+
     var isCapturing: Bool {
         if case .capturing = response { return true }
         return false

@@ -1,6 +1,13 @@
 /// Reads a `Retry-After` value (RFC 9110 §10.2.3): delay seconds, or an HTTP date in any of
 /// the three forms a recipient must accept (IMF-fixdate, RFC 850, asctime).
 enum RetryAfter {
+    /// The cooldown a response asks for: the contract (§5) takes `Retry-After` from a `429`
+    /// only; other failures cool down for the fixed times of `CooldownPolicy`.
+    static func of(_ head: ResponseHead, now: Double) -> Double? {
+        guard head.status == 429, let value = head.value(of: HeaderName.retryAfter) else { return nil }
+        return seconds(value, now: now)
+    }
+
     /// Seconds from `now` (wall clock, seconds since 1970) until the value's moment; nil when
     /// the value is neither form. A date in the past gives 0.
     static func seconds(_ value: Substring, now: Double) -> Double? {

@@ -317,4 +317,28 @@ import Testing
         #expect(nothing.answerCaptured(closes: false, draining: false) == nil)
         #expect(!nothing.responseStarted)
     }
+
+    @Test func aRecordShows499WhenTheClientLeftBeforeAnyAnswer() {
+        var machine = Self.machine()
+        _ = machine.startNextAttempt()
+        #expect(machine.statusWhenClientLeft == 499)
+        _ = Self.respond(&machine, 503)  // captured, not sent
+        #expect(machine.statusWhenClientLeft == 499)
+        var streaming = Self.machine()
+        _ = streaming.startNextAttempt()
+        _ = Self.respond(&streaming, 201)
+        #expect(streaming.statusWhenClientLeft == 201)
+    }
+
+    @Test func theGatewaysOwnAnswerClosesTheClientWhenBodyBytesAreStillDue() {
+        var done = Self.machine()
+        _ = done.startNextAttempt()
+        #expect(done.answeredByGateway() == false)
+        var unfinished = Self.machine(framing: .length(remaining: 10))
+        _ = unfinished.startNextAttempt()
+        #expect(unfinished.answeredByGateway() == true)
+        #expect(unfinished.closeClientAfter)
+        var closing = Self.machine(keepAlive: false)
+        #expect(closing.answeredByGateway() == true)
+    }
 }

@@ -37,6 +37,17 @@ import Testing
         #expect(RetryAfter.seconds("99999999999999999999", now: 0) == CooldownPolicy.retryAfterMaxSeconds)
     }
 
+    @Test func onlyA429sRetryAfterIsACooldown() {
+        func head(_ status: Int, _ fields: String) -> ResponseHead {
+            ResponseHead(parsing: ByteBuffer(string: "HTTP/1.1 \(status) X\r\n\(fields)content-length: 0\r\n\r\n"),
+                         requestWasHead: false)!
+        }
+        #expect(RetryAfter.of(head(429, "retry-after: 12\r\n"), now: 0) == 12)
+        #expect(RetryAfter.of(head(429, ""), now: 0) == nil)
+        #expect(RetryAfter.of(head(429, "retry-after: soon\r\n"), now: 0) == nil)
+        #expect(RetryAfter.of(head(503, "retry-after: 12\r\n"), now: 0) == nil)
+    }
+
     @Test(arguments: ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"])
     func retryAfterDatesInAllThreeForms(value: String) {
         // 1994-11-06 08:49:37 UTC is 784111777.
