@@ -36,6 +36,19 @@ import Testing
         #expect(String(buffer: toHTTP11) == "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nx-a: 1\r\nx-request-id: r\r\n\r\n")
     }
 
+    @Test func onlyAChunkedBodyIsDechunkedAndOnlyForAnHTTP10Client() throws {
+        func head(_ fields: String) throws -> ResponseHead {
+            try #require(ResponseHead(parsing: ByteBuffer(string: "HTTP/1.1 200 OK\r\n\(fields)\r\n"), requestWasHead: false))
+        }
+        let chunked = try head("transfer-encoding: chunked\r\n")
+        let length = try head("content-length: 3\r\n")
+        let untilClose = try head("connection: close\r\n")
+        #expect(chunked.isDechunked(toHTTP10: true) && chunked.endsWithClose(toHTTP10: true))
+        #expect(!chunked.isDechunked(toHTTP10: false) && !chunked.endsWithClose(toHTTP10: false))
+        #expect(!length.isDechunked(toHTTP10: true) && !length.endsWithClose(toHTTP10: true))
+        #expect(!untilClose.isDechunked(toHTTP10: true) && untilClose.endsWithClose(toHTTP10: false))
+    }
+
     @Test func aChunkedAnswerArrivesDechunkedAndEndsWithTheClose() async throws {
         let release = MultiThreadedEventLoopGroup.singleton.next().makeSucceededVoidFuture()
         let stub = try await StubUpstream { _ in .stream(first: "data: a\n\n", release: release, rest: ["data: b\n\n", "data: c\n\n"]) }

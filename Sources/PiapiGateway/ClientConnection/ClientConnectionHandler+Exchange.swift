@@ -93,10 +93,7 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         // Kept with the head: a captured failure is written after later tries, to other targets.
         head.hiddenCredential = exchange.target.map(InjectedCredential.init)
         let toHTTP10 = exchange.head.isHTTP10
-        if toHTTP10, case .chunked = head.framing {
-            // HTTP/1.0 has no chunked framing: the payload goes on alone and the close ends it.
-            exchange.upstream?.dechunkBody()
-        }
+        if head.isDechunked(toHTTP10: toHTTP10) { exchange.upstream?.dechunkBody() }
         let now = NIODeadline.now()
         if let sent = exchange.state.upstreamSentAt {
             shared.telemetry.upstreamFirstByte(serviceType: exchange.serviceType,

@@ -48,6 +48,13 @@ struct ResponseHead {
         }
     }
 
+    /// An HTTP/1.0 client gets this body's payload without its chunk framing (HTTP/1.0 has
+    /// none): the close that follows ends it.
+    func isDechunked(toHTTP10 http10: Bool) -> Bool {
+        if http10, case .chunked = framing { return true }
+        return false
+    }
+
     /// The parse result before it is copied into the head (keeps `parse` a pure function).
     private struct Parts {
         var status: Int
