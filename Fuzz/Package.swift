@@ -3,7 +3,7 @@ import PackageDescription
 
 /// libFuzzer targets for piapi. Build and run them with `Fuzz/run.sh`, which passes
 /// `-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library` so that the root package's
-/// code is instrumented too. Debug builds: `FuzzRequestHead`, `FuzzResponseHead` and `FuzzUsageTap` use `@testable import`.
+/// code is instrumented too. Debug builds: `FuzzRequestHead`, `FuzzResponseHead`, `FuzzUsageTap` and `FuzzWebSocketFrames` use `@testable import`.
 /// Tools version 5.4 on purpose: from 5.5 on SwiftPM renames an executable's entry point to
 /// `<Module>_main` and links `main` to it, which a libFuzzer target (no Swift main, libFuzzer
 /// brings its own) cannot satisfy. The targets still compile in the Swift 6 language mode.
@@ -56,6 +56,16 @@ let package = Package(
         /// Response bytes → UsageTap (SSE/chunk framing, inflation, JSON, dialects), sliced two ways.
         .executableTarget(
             name: "FuzzUsageTap",
+            dependencies: [
+                .product(name: "PiapiGateway", package: "piapi"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swift6
+        ),
+        /// Both directions of a WebSocket tunnel → the frame reader (framing, fragments,
+        /// control frames, permessage-deflate), fed whole, in halves and in 7-byte pieces.
+        .executableTarget(
+            name: "FuzzWebSocketFrames",
             dependencies: [
                 .product(name: "PiapiGateway", package: "piapi"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -3,7 +3,8 @@
 #
 #   Fuzz/run.sh [--seconds 60] [--parallel] [--no-build] [TARGET...]
 #
-# TARGET: FuzzCompile, FuzzTableDecode, FuzzRequestHead, FuzzResponseHead, FuzzUsageTap (default: all five).
+# TARGET: FuzzCompile, FuzzTableDecode, FuzzRequestHead, FuzzResponseHead, FuzzUsageTap,
+# FuzzWebSocketFrames (default: all six).
 # Seeds come from Fuzz/corpus/<target>/ (never written to); new inputs, logs and crash artifacts
 # go to Fuzz/out/<target>/ (git-ignored). Exits 1 if any target found a crash, leak, timeout or
 # failed check; prints executions and coverage (cov/ft from libFuzzer's final lines) per target.
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
         *) targets+=("$1"); shift ;;
     esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzCompile FuzzTableDecode FuzzRequestHead FuzzResponseHead FuzzUsageTap)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzCompile FuzzTableDecode FuzzRequestHead FuzzResponseHead FuzzUsageTap FuzzWebSocketFrames)
 
 flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 if $build; then

@@ -33,7 +33,10 @@ struct ExchangeStateMachine {
     private(set) var requestBody: RequestBody
     private(set) var response = Response.awaitingHead
     private(set) var plan: AttemptPlan
-    /// The body kept for a replay; nil when the route cannot fail over or the body is too big.
+    /// The body kept for a replay, until the response head: to the next candidate, or once
+    /// more on a fresh connection when a reused one turns out closed (single-candidate routes
+    /// too: every LLM call is a small POST, and an upstream's keep-alive timeout makes that
+    /// race routine). Nil when the body is too big, and once a response was forwarded.
     private var replay: ReplayBuffer?
     /// The last failure response read whole, returned if no later try gets a response.
     private(set) var lastCaptured: CapturedResponse?
@@ -59,7 +62,7 @@ struct ExchangeStateMachine {
         self.retryBodyLimit = retryBodyLimit
         requestBody = framing.isComplete ? .done : .streaming(framing)
         closeClientAfter = !keepAlive
-        replay = plan.failsOver ? ReplayBuffer.forBody(framing, limit: retryBodyLimit) : nil
+        replay = ReplayBuffer.forBody(framing, limit: retryBodyLimit)
     }
 
     var requestBodyDone: Bool {
@@ -108,7 +111,13 @@ struct ExchangeStateMachine {
         var sentInformational = false
         if case .informationalSent = response { sentInformational = true }
         return FailoverDecision.mayTryAnother(responseStarted: responseStarted, sentInformational: sentInformational,
-                                              bodyReplayable: replay != nil, planHasNext: plan.hasNext)
+                                              bodyReplayable: bodyResendable, planHasNext: plan.hasNext)
+    }
+
+    /// The body can go up again whole: nothing of it was taken from the client yet (a try
+    /// that failed to connect sent nothing, whatever the body's size), or all of it is held.
+    private var bodyResendable: Bool {
+        bytesIn == 0 || replay != nil
     }
 
     // MARK: - Tries
@@ -224,6 +233,7 @@ struct ExchangeStateMachine {
             return .capture
         }
         response = .streaming(status: head.status)
+        replay = nil  // nothing is sent again once a response is on its way
         ttfbSeconds = Double((now - started).nanoseconds) / 1e9
         if closes || !requestBodyDone || draining { closeClientAfter = true }
         return .forward(outcome)
@@ -273,7 +283,7 @@ struct ExchangeStateMachine {
         return (returnConnection, .captureEnded(captured))
     }
 
-    enum FailureAction {
+    enum FailureAction: Equatable {
         /// Send the same try again on a fresh connection (`StaleConnectionResend`).
         case resend
         /// The try failed before anything of it reached the client: count it as `outcome`
@@ -287,7 +297,7 @@ struct ExchangeStateMachine {
     mutating func upstreamFailed(_ failure: UpstreamFailure, connectionWasReused: Bool) -> FailureAction {
         if StaleConnectionResend.applies(connectionWasReused: connectionWasReused, responseStarted: responseStarted,
                                          capturing: isCapturing, requestBodyDone: requestBodyDone,
-                                         bodyResendable: bytesIn == 0 || replay != nil, alreadyResent: resent) {
+                                         bodyResendable: bodyResendable, alreadyResent: resent) {
             resent = true
             return .resend
         }

@@ -74,7 +74,10 @@ import Testing
     }
 
     @Test func aBodyOverTheRetryLimitIsNotKeptAndTheRequestStaysWithItsCandidate() {
-        let known = Self.machine(framing: .length(remaining: 2000), limit: 1024)
+        var known = Self.machine(framing: .length(remaining: 2000), limit: 1024)
+        _ = known.startNextAttempt()
+        var first = ByteBuffer(string: "x")
+        _ = known.nextBodyPart(from: &first)
         #expect(known.replayBytes == nil)
         #expect(!known.mayTryAnother)
         var grown = Self.machine(framing: .chunked(ChunkedBodyScanner()), limit: 4)
@@ -86,8 +89,28 @@ import Testing
         #expect(!grown.mayTryAnother)
     }
 
-    @Test func aSingleCandidateKeepsNoReplay() {
+    /// Found by the review: a POST on a single-candidate route whose reused connection the
+    /// upstream had just closed got a 502 (its body was not held for the resend).
+    @Test func aSingleCandidateKeepsItsBodyForAResendOnAFreshConnection() {
         var machine = Self.machine(plan: .single(target: 3), framing: .length(remaining: 3))
+        _ = machine.startNextAttempt()
+        var inbound = ByteBuffer(string: "abc")
+        _ = machine.nextBodyPart(from: &inbound)
+        #expect(machine.replayBytes == ByteBuffer(string: "abc"))
+        #expect(!machine.mayTryAnother)  // no other candidate
+        #expect(machine.upstreamFailed(.closed, connectionWasReused: true) == .resend)
+        // Once a response is forwarded the copy is let go.
+        #expect(Self.forwarded(Self.respond(&machine, 200)) == .ok)
+        #expect(machine.replayBytes == nil)
+    }
+
+    /// Found by the review: a body over the retry limit was never tried on the next candidate,
+    /// even when the first could not be reached and nothing of the body had left the gateway.
+    @Test func aBodyOverTheLimitStillFailsOverWhenNothingOfItWasSent() {
+        var machine = Self.machine(framing: .length(remaining: 5000), limit: 1000)
+        _ = machine.startNextAttempt()
+        #expect(machine.mayTryAnother)
+        #expect(machine.afterFailedAttempt(.connectError) == .tryNext)
         _ = machine.startNextAttempt()
         var inbound = ByteBuffer(string: "abc")
         _ = machine.nextBodyPart(from: &inbound)
