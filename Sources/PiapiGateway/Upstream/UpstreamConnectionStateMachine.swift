@@ -80,7 +80,8 @@ struct UpstreamConnectionStateMachine {
     }
 
     private var state = State.idle
-    /// How many responses this connection has carried (0 = fresh).
+    /// How many responses this connection has carried (0 = fresh): a reused connection that
+    /// fails may only have been closed by the upstream while idle (`StaleConnectionResend`).
     private(set) var completedResponses = 0
 
     /// Between requests: the pool may hand the connection out (if its channel is up).
