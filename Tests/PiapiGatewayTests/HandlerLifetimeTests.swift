@@ -26,11 +26,11 @@ import Testing
     }
 
     @Test func closedUpstreamConnectionFreesItsHandler() throws {
-        weak var released: UpstreamConnection?
+        weak var released: UpstreamChannelHandler?
         do {
             let channel = EmbeddedChannel()
             let upstream = Upstream(scheme: .http, host: "127.0.0.1", port: 1, basePath: "", baseQuery: "")
-            let connection = UpstreamConnection(origin: UpstreamOrigin(upstream))
+            let connection = UpstreamChannelHandler(origin: UpstreamOrigin(upstream))
             released = connection
             try channel.pipeline.syncOperations.addHandler(connection)
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()

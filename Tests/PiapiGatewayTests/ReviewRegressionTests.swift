@@ -32,7 +32,8 @@ import Testing
     }
 
     @Test func anUpstreamThatSendsInformationalHeadsWithoutEndGets502() async throws {
-        let flood = String(repeating: "HTTP/1.1 102 Processing\r\n\r\n", count: UpstreamConnection.maxInformationalHeads + 1)
+        let flood = String(repeating: "HTTP/1.1 102 Processing\r\n\r\n",
+                           count: UpstreamConnectionStateMachine.maxInformationalHeads + 1)
         let upstream = try await RawUpstream(always: flood + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let response = try await Self.finalResponse(gateway)
@@ -42,7 +43,8 @@ import Testing
     }
 
     @Test func aFewInformationalHeadsStillPass() async throws {
-        let some = String(repeating: "HTTP/1.1 102 Processing\r\n\r\n", count: UpstreamConnection.maxInformationalHeads)
+        let some = String(repeating: "HTTP/1.1 102 Processing\r\n\r\n",
+                          count: UpstreamConnectionStateMachine.maxInformationalHeads)
         let upstream = try await RawUpstream(always: some + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let response = try await Self.finalResponse(gateway)
@@ -60,7 +62,7 @@ import Testing
         var informational = 0
         while response.status < 200 {
             informational += 1
-            #expect(informational <= UpstreamConnection.maxInformationalHeads)
+            #expect(informational <= UpstreamConnectionStateMachine.maxInformationalHeads)
             response = try await connection.readResponse()
         }
         await connection.close()

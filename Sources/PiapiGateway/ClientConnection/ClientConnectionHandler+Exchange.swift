@@ -32,7 +32,7 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         }
     }
 
-    func send(_ exchange: ProxyExchange, over connection: UpstreamConnection, target: PreparedTarget) {
+    func send(_ exchange: ProxyExchange, over connection: UpstreamChannelHandler, target: PreparedTarget) {
         exchange.upstream = connection
         connection.begin(sink: self, requestWasHead: exchange.head.isHeadMethod, webSocket: exchange.isWebSocket)
         var out = context.channel.allocator.buffer(capacity: exchange.head.bytes.readableBytes + 256)
@@ -118,7 +118,7 @@ extension ClientConnectionHandler: UpstreamResponseSink {
     /// The upstream accepted a WebSocket upgrade: the `101` goes to the client (without the
     /// credential), the handshake is logged as a request, and the connection becomes a tunnel
     /// (`WebSocketHandover`) that keeps the user's concurrency slot until it closes.
-    func upstreamUpgraded(_ head: ResponseHead, connection: UpstreamConnection, early: ByteBuffer?) {
+    func upstreamUpgraded(_ head: ResponseHead, connection: UpstreamChannelHandler, early: ByteBuffer?) {
         guard let exchange, exchange.upstream === connection else { return connection.abandon() }
         self.exchange = nil
         machine.handOverToTunnel()
@@ -156,7 +156,7 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         context.flush()
     }
 
-    func upstreamResponseEnded(_ connection: UpstreamConnection, reusable: Bool) {
+    func upstreamResponseEnded(_ connection: UpstreamChannelHandler, reusable: Bool) {
         guard let exchange else {
             connection.abandon()
             return

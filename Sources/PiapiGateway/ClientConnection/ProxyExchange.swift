@@ -23,7 +23,7 @@ final class ProxyExchange {
     /// limits, and once released.
     var limitedUser: KeyDigest?
     var state: ExchangeStateMachine
-    var upstream: UpstreamConnection?
+    var upstream: UpstreamChannelHandler?
     /// Reads the forwarded response body's token usage on the side.
     var usageTap: UsageTap?
     /// The request asks for a WebSocket: a `101` turns the connection into a tunnel, and any

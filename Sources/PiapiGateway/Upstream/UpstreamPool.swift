@@ -12,7 +12,7 @@ final class UpstreamPool {
     /// Mutated only in place (`idle[origin]?.popLast()`, `idle[origin, default: []].append`):
     /// copying a list out and storing it back copies the whole array on every request, since
     /// the dictionary still holds it.
-    private var idle: [UpstreamOrigin: [UpstreamConnection]] = [:]
+    private var idle: [UpstreamOrigin: [UpstreamChannelHandler]] = [:]
 
     /// The default idle cap of 512 per origin and loop is nginx's `keepalive 512` in
     /// bench/gateway.sh. It must exceed the requests one loop has in flight to one origin:
@@ -28,7 +28,7 @@ final class UpstreamPool {
     /// Hands over an idle connection at once, or opens a new one (always a new one when
     /// `fresh`); `completion` runs on the loop.
     func acquire(_ origin: UpstreamOrigin, fresh: Bool = false,
-                 completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+                 completion: @escaping (Result<UpstreamChannelHandler, any Error>) -> Void) {
         if !fresh {
             while let connection = idle[origin]?.popLast() {
                 if connection.isUsable {
@@ -41,7 +41,7 @@ final class UpstreamPool {
     }
 
     /// Takes a connection back after a complete response.
-    func release(_ connection: UpstreamConnection) {
+    func release(_ connection: UpstreamChannelHandler) {
         guard connection.isUsable else { return }
         guard idle[connection.origin, default: []].count < maxIdlePerOrigin else {
             connection.abandon()
@@ -51,7 +51,7 @@ final class UpstreamPool {
     }
 
     /// Forgets a connection that closed or was abandoned.
-    func remove(_ connection: UpstreamConnection) {
+    func remove(_ connection: UpstreamChannelHandler) {
         guard let i = idle[connection.origin]?.lastIndex(where: { $0 === connection }) else { return }
         idle[connection.origin]?.remove(at: i)
     }
@@ -63,7 +63,7 @@ final class UpstreamPool {
         for connection in all { connection.abandon() }
     }
 
-    private func connect(_ origin: UpstreamOrigin, completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+    private func connect(_ origin: UpstreamOrigin, completion: @escaping (Result<UpstreamChannelHandler, any Error>) -> Void) {
         let tls = origin.scheme == .https ? self.tls : nil
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
@@ -75,14 +75,14 @@ final class UpstreamPool {
                         try channel.pipeline.syncOperations.addHandler(
                             NIOSSLClientHandler(context: tls, serverHostname: origin.serverName))
                     }
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(origin: origin))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamChannelHandler(origin: origin))
                 }
             }
         bootstrap.connect(host: origin.host, port: origin.port).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
                 do {
-                    let connection = try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
+                    let connection = try channel.pipeline.syncOperations.handler(type: UpstreamChannelHandler.self)
                     connection.pool = self
                     completion(.success(connection))
                 } catch {

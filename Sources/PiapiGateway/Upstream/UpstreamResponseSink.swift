@@ -10,10 +10,10 @@ protocol UpstreamResponseSink: AnyObject {
     /// One read burst is over: the right moment to flush.
     func upstreamReadBurstEnded()
     /// The response is complete; the sink decides whether the connection goes back to the pool.
-    func upstreamResponseEnded(_ connection: UpstreamConnection, reusable: Bool)
+    func upstreamResponseEnded(_ connection: UpstreamChannelHandler, reusable: Bool)
     /// `connection` answered a WebSocket upgrade with `101` and left its pool: the sink takes
     /// its channel over (`early`: bytes read past the head).
-    func upstreamUpgraded(_ head: ResponseHead, connection: UpstreamConnection, early: ByteBuffer?)
+    func upstreamUpgraded(_ head: ResponseHead, connection: UpstreamChannelHandler, early: ByteBuffer?)
     /// The connection failed before the response was complete.
     func upstreamFailed(_ failure: UpstreamFailure)
     func upstreamWritabilityChanged(isWritable: Bool)
