@@ -1,8 +1,9 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The open client connections: enforces `maxConnections` at accept time and lets a drain
-/// reach (and finally close) every one of them.
+/// The open client connections: enforces `maxConnections` at accept time, counts them for the
+/// admin API, and lets a drain whose timeout ran out close the ones still open (the quiescing
+/// helper that runs the drain keeps its own list, but does not hand it out).
 final class ConnectionRegistry: Sendable {
     private let limit: Int
     private let channels = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
@@ -28,5 +29,10 @@ final class ConnectionRegistry: Sendable {
 
     var count: Int { channels.withLockedValue { $0.count } }
 
-    var all: [any Channel] { channels.withLockedValue { Array($0.values) } }
+    /// Closes every connection still open, whatever it is doing.
+    func closeAll() {
+        for channel in channels.withLockedValue({ Array($0.values) }) {
+            channel.close(promise: nil)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOExtras
 import NIOPosix
 import NIOSSL
 
@@ -17,13 +18,16 @@ public final class GatewayServer: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let connections: ConnectionRegistry
-    private let listener = NIOLockedValueBox<(any Channel)?>(nil)
+    /// The listening channel and the helper that quiesces it and every connection it accepted.
+    private let serving = NIOLockedValueBox<(listener: any Channel, quiescing: ServerQuiescingHelper)?>(nil)
     private let loops = NIOLockedValueBox<LoopResourcesRegistry?>(nil)
 
     /// `candidates` defaults to a fresh router on `tables` with the system clock, `limits` to
     /// empty counters with the system clock.
-    public init(configuration: GatewayConfiguration, tables: TableStore, telemetry: any Telemetry,
-                group: any EventLoopGroup, logger: Logger, candidates: CandidateRouter? = nil, limits: LimitStore? = nil) {
+    public init(
+        configuration: GatewayConfiguration, tables: TableStore, telemetry: any Telemetry,
+        group: any EventLoopGroup, logger: Logger, candidates: CandidateRouter? = nil, limits: LimitStore? = nil
+    ) {
         self.configuration = configuration
         self.tables = tables
         self.telemetry = telemetry
@@ -40,53 +44,58 @@ public final class GatewayServer: Sendable {
     /// Binds and starts accepting; returns the bound address (port 0 picks a free one).
     /// Fails when the address cannot be bound or the upstream CA file cannot be read.
     public func start() async throws -> SocketAddress {
-        let loops = LoopResourcesRegistry(connectTimeout: configuration.connectTimeout,
-                                          tls: try Self.makeTLSContext(configuration))
+        let loops = LoopResourcesRegistry(
+            connectTimeout: configuration.connectTimeout,
+            tls: try Self.makeTLSContext(configuration))
         self.loops.withLockedValue { $0 = loops }
-        let shared = GatewayContext(configuration: configuration, tables: tables, telemetry: telemetry, loops: loops,
-                                    candidates: candidates, limits: limits)
+        let shared = GatewayContext(
+            configuration: configuration, tables: tables, telemetry: telemetry, loops: loops,
+            candidates: candidates, limits: limits)
         let connections = self.connections
+        let quiescing = ServerQuiescingHelper(group: group)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ConnectionAdmissionHandler(connections: connections),
+                        quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
             .childChannelOption(.autoRead, value: false)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                guard connections.admit(channel) else {
-                    channel.close(promise: nil)
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                }
-                return channel.eventLoop.makeCompletedFuture {
+                channel.eventLoop.makeCompletedFuture {
                     let resources = shared.loops.resources(for: channel.eventLoop)
-                    try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(shared: shared, resources: resources))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ClientConnectionHandler(shared: shared, resources: resources))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        listener.withLockedValue { $0 = channel }
+        serving.withLockedValue { $0 = (channel, quiescing) }
         guard let address = channel.localAddress else { throw ChannelError.unknownLocalAddress }
         logger.info("listening", metadata: ["address": "\(address)"])
         return address
     }
 
     /// Stops accepting, lets in-flight requests finish for at most `timeout`, then closes
-    /// every connection.
+    /// every connection still open. Returns as soon as the last connection has closed.
+    ///
+    /// The quiescing helper closes the listener, sends `ChannelShouldQuiesceEvent` down every
+    /// connection (idle ones close, a request in flight is answered with `Connection: close`)
+    /// and completes its promise when the last of them has closed. A task scheduled for
+    /// `timeout` closes whatever is still open then, which completes the promise too.
     public func drain(timeout: TimeAmount) async {
-        let channel = listener.withLockedValue { current -> (any Channel)? in
-            defer { current = nil }
-            return current
-        }
-        try? await channel?.close()
-        for connection in connections.all {
-            connection.pipeline.fireUserInboundEventTriggered(DrainRequest())
-        }
-        let end = NIODeadline.now() + timeout
-        while connections.count > 0, NIODeadline.now() < end {
-            try? await Task.sleep(nanoseconds: 20_000_000)
-        }
-        for connection in connections.all {
-            try? await connection.close()
-        }
+        guard let (listener, quiescing) = serving.withLockedValue({ $0 }) else { return }
+        let drained = listener.eventLoop.makePromise(of: Void.self)
+        quiescing.initiateShutdown(promise: drained)
+        let connections = self.connections
+        let overdue = listener.eventLoop.scheduleTask(in: timeout) { connections.closeAll() }
+        // It fails only when the listener cannot be closed: nothing but this drain closes it.
+        try? await drained.futureResult.get()
+        overdue.cancel()
         loops.withLockedValue { $0 }?.closeIdleConnections()
     }
 

@@ -76,7 +76,7 @@ final class WebSocketTunnelHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is DrainRequest {
+        if event is ChannelShouldQuiesceEvent {
             // The drain closes the connection when its timeout ends; until then bytes flow.
             session.drainRequested()
         } else {

@@ -31,7 +31,7 @@ import Testing
 
     @Test func aDrainClosesAnIdleConnection() throws {
         let channel = try Self.connected()
-        channel.pipeline.fireUserInboundEventTriggered(DrainRequest())
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         #expect(!channel.isActive)
     }
 
@@ -40,7 +40,7 @@ import Testing
         try channel.writeInbound(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nhost: g\r\n\r\nGET /hea"))
         let first = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(!String(buffer: first).lowercased().contains("connection: close"))
-        channel.pipeline.fireUserInboundEventTriggered(DrainRequest())
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         #expect(channel.isActive)
         try channel.writeInbound(ByteBuffer(string: "lthz HTTP/1.1\r\nhost: g\r\n\r\n"))
         let second = try #require(try channel.readOutbound(as: ByteBuffer.self))
