@@ -76,6 +76,37 @@ import Testing
         #expect(outcome == .invalid)
     }
 
+    /// A response's scanner also sets chunk extensions apart, the size before them and the
+    /// CRLF after them forwarded, in any pieces.
+    @Test func aResponseScannerDropsExtensionsAndTrailersInAnyPieces() {
+        let body = Array("3;a=b;c\r\nabc\r\n1 ;x=\"q\"\r\nd\r\n0;z\r\nt: 1\r\n\r\n".utf8)
+        for piece in [1, 2, 5, body.count] {
+            var scanner = ChunkedBodyScanner.forResponse
+            var kept: [UInt8] = []
+            var offset = 0
+            var finished = false
+            while offset < body.count, !finished {
+                let end = min(body.count, offset + piece)
+                var at = offset
+                while at < end, !finished {
+                    switch body[at..<end].withUnsafeBytes({ scanner.scan($0) }) {
+                    case .forward(let n):
+                        kept += body[at..<(at + n)]
+                        at += n
+                    case .drop(let n): at += n
+                    case .finished(let n):
+                        kept += body[at..<(at + n)]
+                        finished = true
+                    case .invalid: Issue.record("invalid at piece \(piece)"); return
+                    }
+                }
+                offset = end
+            }
+            #expect(finished)
+            #expect(String(decoding: kept, as: UTF8.self) == "3\r\nabc\r\n1\r\nd\r\n0\r\n\r\n", "piece \(piece)")
+        }
+    }
+
     @Test(arguments: ["no colon here", "x-c: a\u{B}b"])
     func theScannerRefusesAMalformedTrailer(line: String) {
         var scanner = ChunkedBodyScanner()

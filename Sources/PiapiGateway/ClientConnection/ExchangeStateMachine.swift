@@ -180,7 +180,7 @@ struct ExchangeStateMachine {
     /// are kept for a replay as they go.
     mutating func nextBodyPart(from inbound: inout ByteBuffer) -> BodyPart {
         guard case .streaming(var framing) = requestBody, inbound.readableBytes > 0 else { return .waiting }
-        let (step, payload) = framing.advance(removingTrailersFrom: &inbound)
+        let (step, payload) = framing.advance(removingDroppedBytesFrom: &inbound)
         switch step {
         case .more(let n):
             requestBody = .streaming(framing)

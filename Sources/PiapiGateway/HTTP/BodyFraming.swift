@@ -22,18 +22,12 @@ enum BodyFraming: Sendable {
         return false
     }
 
-    /// Consumes the body's share of `buffer`'s readable bytes (without moving its reader index),
-    /// for a body that drops nothing: a response's, whose trailers are forwarded.
-    mutating func advance(over buffer: ByteBuffer) -> Step {
-        var buffer = buffer
-        return advance(removingTrailersFrom: &buffer).step
-    }
-
-    /// Consumes the body's share of `buffer`'s readable bytes. Trailer fields the body drops
-    /// (a request's, see `ChunkedBodyScanner.Trailers`) are taken out of `buffer`, moving its
-    /// reader index past them; the step counts the bytes after them, all to forward, and
-    /// `payload` how many of those are content rather than chunk framing.
-    mutating func advance(removingTrailersFrom buffer: inout ByteBuffer) -> (step: Step, payload: Int) {
+    /// Consumes the body's share of `buffer`'s readable bytes. Trailer fields and chunk
+    /// extensions the body drops (see `ChunkedBodyScanner.Trailers` and `.Extensions`) are
+    /// taken out of `buffer`, moving its reader index past them; the step counts the bytes
+    /// after them to forward, up to the next bytes to drop, and `payload` how many of those
+    /// are content rather than chunk framing.
+    mutating func advance(removingDroppedBytesFrom buffer: inout ByteBuffer) -> (step: Step, payload: Int) {
         switch self {
         case .none:
             return (.done(0), 0)

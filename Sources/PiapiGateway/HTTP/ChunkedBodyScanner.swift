@@ -7,8 +7,18 @@ struct ChunkedBodyScanner: Sendable {
     enum Trailers: Sendable {
         /// Forwarded with the rest of the body (a response's, to the client).
         case forwarded
-        /// Left out (a request's): the upstream gets the last chunk followed directly by the
-        /// final CRLF, so fields the client adds after the head never reach it.
+        /// Left out: the last chunk is followed directly by the final CRLF. A request's, so
+        /// fields the client adds after the head never reach the upstream; a response's, so an
+        /// upstream cannot hand the injected credential back in one.
+        case dropped
+    }
+
+    /// What becomes of chunk extensions (`5;name=value`), which are checked either way.
+    enum Extensions: Sendable {
+        /// Forwarded as they came (a request's).
+        case forwarded
+        /// Left out, the chunk size kept (a response's: like a trailer field, an extension
+        /// could carry the credential back to the client, and no client reads them).
         case dropped
     }
 
@@ -17,7 +27,8 @@ struct ChunkedBodyScanner: Sendable {
         /// The first this many given bytes belong to the body and are forwarded; more are
         /// needed. Fewer than all the given bytes only where trailer fields to drop follow.
         case forward(Int)
-        /// The first this many given bytes are trailer fields to drop; more are needed.
+        /// The first this many given bytes are trailer fields or chunk extensions to drop;
+        /// more are needed.
         case drop(Int)
         /// The body ended after this many of the given bytes.
         case finished(consumed: Int)
@@ -41,6 +52,7 @@ struct ChunkedBodyScanner: Sendable {
     }
 
     let trailers: Trailers
+    let extensions: Extensions
     private var state: State = .size(digits: 0)
     private var size = 0
     private var trailerBytes = 0
@@ -48,9 +60,13 @@ struct ChunkedBodyScanner: Sendable {
     private(set) var payloadBytes = 0
     private static let maxTrailerBytes = 32 * 1024
 
-    init(trailers: Trailers = .forwarded) {
+    init(trailers: Trailers = .forwarded, extensions: Extensions = .forwarded) {
         self.trailers = trailers
+        self.extensions = extensions
     }
+
+    /// A response body's: only sizes, payload and the final CRLF reach the client.
+    static var forResponse: ChunkedBodyScanner { ChunkedBodyScanner(trailers: .dropped, extensions: .dropped) }
 
     /// Advances over `bytes`, stopping at the end of the body and where trailer fields to drop
     /// begin or end. The bytes past such a stop are checked too, not consumed: a framing error
@@ -81,11 +97,11 @@ struct ChunkedBodyScanner: Sendable {
     }
 
     /// Advances over `bytes` up to the end of the body or to the next boundary between bytes
-    /// to forward and trailer fields to drop.
+    /// to forward and trailer fields or chunk extensions to drop.
     private mutating func scanSegment(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         var i = 0
         let n = bytes.count
-        var dropping = trailers == .dropped && isInTrailerField
+        var dropping = (trailers == .dropped && isInTrailerField) || (extensions == .dropped && isInChunkExtension)
         while i < n {
             switch state {
             case .data(let remaining):
@@ -103,6 +119,10 @@ struct ChunkedBodyScanner: Sendable {
                 } else if digits > 0 && b == ASCII.cr {
                     state = .sizeLF
                 } else if digits > 0 {
+                    if extensions == .dropped, !dropping {
+                        if i > 0 { return .forward(i) }
+                        dropping = true
+                    }
                     var chunkExtension = ChunkExtensionScanner()
                     guard chunkExtension.take(b) else { return .invalid }
                     state = .chunkExtension(chunkExtension)
@@ -113,6 +133,10 @@ struct ChunkedBodyScanner: Sendable {
                 let b = bytes[i]
                 if b == ASCII.cr {
                     guard chunkExtension.isComplete else { return .invalid }
+                    if extensions == .dropped, dropping {
+                        if i > 0 { return .drop(i) }
+                        dropping = false
+                    }
                     state = .sizeLF
                 } else {
                     guard chunkExtension.take(b) else { return .invalid }
@@ -181,6 +205,12 @@ struct ChunkedBodyScanner: Sendable {
         case .trailerName, .trailerValue, .trailerLF: true
         default: false
         }
+    }
+
+    /// Whether the next byte is inside a chunk extension (past its first byte).
+    private var isInChunkExtension: Bool {
+        if case .chunkExtension = state { return true }
+        return false
     }
 
     private static func hexValue(_ b: UInt8) -> Int? {

@@ -129,7 +129,7 @@ struct ResponseHead {
         if requestWasHead || status < 200 || status == 204 || status == 304 {
             framing = .none
         } else if sawTransferEncoding {
-            framing = .chunked(ChunkedBodyScanner())
+            framing = .chunked(.forResponse)
         } else if let length = contentLength {
             framing = length == 0 ? .none : .length(remaining: length)
         } else {

@@ -225,14 +225,16 @@ struct UpstreamConnectionStateMachine {
                 return .wait
             }
             forwarding.unforwarded = nil
-            let step = forwarding.framing.advance(over: bytes)
+            // Trailer fields and chunk extensions are taken out on the way (`.forResponse`):
+            // what is left to forward after them comes back round the loop.
+            let step = forwarding.framing.advance(removingDroppedBytesFrom: &bytes).step
             let length: Int
             switch step {
             case .more(let n), .done(let n): length = n
             case .invalid: return fail(.invalidResponse)
             }
             let slice = bytes.readSlice(length: length)
-            if case .done = step, bytes.readableBytes > 0 { forwarding.unforwarded = bytes }
+            if bytes.readableBytes > 0 { forwarding.unforwarded = bytes }
             guard let slice, slice.readableBytes > 0 else { continue }
             guard var decoder = forwarding.payloadDecoder else {
                 state = .body(forwarding)
