@@ -25,6 +25,12 @@ import Testing
         return (response, raw)
     }
 
+    /// Found by the review: RFC 9112 §6.1 makes such framing faulty; it was de-chunked and sent on.
+    @Test func anHTTP10RequestWithTransferEncodingIsRefused() async throws {
+        try await expectRefused("POST /piapi/codex/x HTTP/1.0\r\n\(aliceAuthorization)transfer-encoding: chunked\r\n\r\n"
+                                + "5\r\nhello\r\n0\r\n\r\n", closes: true)
+    }
+
     @Test func theHeadForAnHTTP10ClientHasNoTransferEncodingOrLength() throws {
         let head = try #require(ResponseHead(parsing: ByteBuffer(string: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\nx-a: 1\r\n\r\n"),
                                              requestWasHead: false))

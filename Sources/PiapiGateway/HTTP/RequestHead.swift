@@ -196,6 +196,8 @@ struct RequestHead {
             }
         }
         if sawTransferEncoding {
+            // RFC 9112 §6.1: HTTP/1.0 has no Transfer-Encoding; such framing is faulty.
+            guard !isHTTP10 else { return .failure(Malformed(reason: "Transfer-Encoding in an HTTP/1.0 request")) }
             guard contentLength == nil else {
                 return .failure(Malformed(reason: "Content-Length together with Transfer-Encoding"))
             }
