@@ -62,6 +62,7 @@ import Testing
         }
         let connection = try await TestConnection(port: gateway.port)
         try await connection.send("POST /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 10\r\n\r\nabc")
+        #expect(try await connection.bytesReceived(once: "\r\n\r\n").hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
         let response = try await connection.readResponse()
         #expect(response.status == 408)
         #expect(response.text.contains("\"type\":\"request_timeout\""))

@@ -51,6 +51,19 @@ import Testing
         #expect(Self.framing(headers) == expected)
     }
 
+    /// Found by the review: `HTTP/1.1 2000 OK` was logged as 200 and forwarded raw (no client
+    /// parses it), and an ESC in the reason phrase reached the client.
+    @Test(arguments: ["HTTP/1.1 2000 OK", "HTTP/1.1 5030 Busy", "HTTP/1.1 200 O\u{1B}K", "HTTP/1.1 200 a\u{7F}",
+                      "HTTP/1.1 200x", "HTTP/1.1 20 OK"])
+    func aStatusLineWithoutThreeDigitsOrWithControlBytesIsInvalid(line: String) {
+        #expect(ResponseHead(parsing: ByteBuffer(string: line + "\r\ncontent-length: 0\r\n\r\n"), requestWasHead: false) == nil)
+    }
+
+    @Test(arguments: ["HTTP/1.1 200 OK", "HTTP/1.1 200 ", "HTTP/1.1 200", "HTTP/1.1 404 Not\tFound caf\u{E9}"])
+    func aStatusLineWithThreeDigitsAndAnyPrintableReasonIsValid(line: String) {
+        #expect(ResponseHead(parsing: ByteBuffer(string: line + "\r\ncontent-length: 0\r\n\r\n"), requestWasHead: false) != nil)
+    }
+
     @Test func anHTTP10ResponseWithTransferEncodingIsInvalid() {
         // RFC 9112 §6.1: such a message's framing is faulty.
         #expect(Self.framing("transfer-encoding: chunked\r\n", version: "HTTP/1.0") == "invalid")

@@ -40,6 +40,7 @@ enum LocalResponse {
         case 401: "Unauthorized"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
         case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"
         case 502: "Bad Gateway"

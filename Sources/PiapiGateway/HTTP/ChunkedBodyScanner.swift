@@ -15,10 +15,11 @@ struct ChunkedBodyScanner: Sendable {
 
     /// What becomes of chunk extensions (`5;name=value`), which are checked either way.
     enum Extensions: Sendable {
-        /// Forwarded as they came (a request's).
+        /// Forwarded as they came.
         case forwarded
-        /// Left out, the chunk size kept (a response's: like a trailer field, an extension
-        /// could carry the credential back to the client, and no client reads them).
+        /// Left out, the chunk size kept: like trailer fields they could carry a key across (a
+        /// client's own to the upstream, the injected one back to the client), and no HTTP/1.1
+        /// API reads them.
         case dropped
     }
 
@@ -65,8 +66,8 @@ struct ChunkedBodyScanner: Sendable {
         self.extensions = extensions
     }
 
-    /// A response body's: only sizes, payload and the final CRLF reach the client.
-    static var forResponse: ChunkedBodyScanner { ChunkedBodyScanner(trailers: .dropped, extensions: .dropped) }
+    /// What the gateway uses both ways: only sizes, payload and the final CRLF pass.
+    static var framingOnly: ChunkedBodyScanner { ChunkedBodyScanner(trailers: .dropped, extensions: .dropped) }
 
     /// Advances over `bytes`, stopping at the end of the body and where trailer fields to drop
     /// begin or end. The bytes past such a stop are checked too, not consumed: a framing error

@@ -201,7 +201,7 @@ struct RequestHead {
             guard contentLength == nil else {
                 return .failure(Malformed(reason: "Content-Length together with Transfer-Encoding"))
             }
-            p.framing = .chunked(ChunkedBodyScanner(trailers: .dropped))
+            p.framing = .chunked(.framingOnly)
         } else if let length = contentLength {
             if length > 0 { p.framing = .length(remaining: length) } else { p.hadZeroContentLength = true }
         }

@@ -72,12 +72,16 @@ struct ResponseHead {
         guard n >= 16, b[0] == UInt8(ascii: "H"), b[1] == UInt8(ascii: "T"), b[2] == UInt8(ascii: "T"),
               b[3] == UInt8(ascii: "P"), b[4] == UInt8(ascii: "/"), b[5] == UInt8(ascii: "1"),
               b[6] == UInt8(ascii: "."), b[8] == ASCII.space,
-              let status = ASCII.parseDecimal(b, 9..<12), status >= 100, status <= 599 else { return nil }
+              let status = ASCII.parseDecimal(b, 9..<12), status >= 100, status <= 599,
+              b[12] == ASCII.space || b[12] == ASCII.cr else { return nil }
         let isHTTP10 = b[7] == UInt8(ascii: "0")
         guard isHTTP10 || b[7] == UInt8(ascii: "1") else { return nil }
+        // The status code is exactly three digits and the reason phrase HTAB, SP, VCHAR or
+        // obs-text (RFC 9112 §4): the line is forwarded as read, so what the log records and
+        // what the client parses must be the same status, and no control byte reaches a terminal.
         var i = 12
         while i < n, b[i] != ASCII.cr {
-            guard b[i] != ASCII.lf, b[i] != 0 else { return nil }
+            guard HeaderField.allowsInValue(b[i]) else { return nil }
             i += 1
         }
         guard i + 1 < n, b[i + 1] == ASCII.lf else { return nil }
@@ -129,7 +133,7 @@ struct ResponseHead {
         if requestWasHead || status < 200 || status == 204 || status == 304 {
             framing = .none
         } else if sawTransferEncoding {
-            framing = .chunked(.forResponse)
+            framing = .chunked(.framingOnly)
         } else if let length = contentLength {
             framing = length == 0 ? .none : .length(remaining: length)
         } else {

@@ -225,7 +225,7 @@ struct UpstreamConnectionStateMachine {
                 return .wait
             }
             forwarding.unforwarded = nil
-            // Trailer fields and chunk extensions are taken out on the way (`.forResponse`):
+            // Trailer fields and chunk extensions are taken out on the way (`ChunkedBodyScanner.framingOnly`):
             // what is left to forward after them comes back round the loop.
             let step = forwarding.framing.advance(removingDroppedBytesFrom: &bytes).step
             let length: Int
