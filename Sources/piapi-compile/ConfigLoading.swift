@@ -35,7 +35,7 @@ enum ConfigLoading {
             return table
         case .config(let outcome):
             guard let table = outcome.table else {
-                DiagnosticsOptions().report(outcome)
+                DiagnosticsOptions.report(outcome, as: .human)
                 throw ExitCode(1)
             }
             return table

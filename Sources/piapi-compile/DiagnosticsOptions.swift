@@ -11,8 +11,15 @@ struct DiagnosticsOptions: ParsableArguments {
 
     /// Prints the outcome's diagnostics in the chosen format.
     func report(_ outcome: CompileOutcome) {
-        guard diagnostics != .human || !outcome.diagnostics.isEmpty else { return }
-        let (text, toStandardOutput) = diagnostics.render(outcome.diagnostics, source: outcome.source)
+        Self.report(outcome, as: diagnostics)
+    }
+
+    /// For commands without these options (`inspect`, `diff`): a `DiagnosticsOptions()` made by
+    /// hand has no parsed values, and reading one stops the program with ArgumentParser's
+    /// developer error instead of the diagnostics (found by a review).
+    static func report(_ outcome: CompileOutcome, as format: DiagnosticsFormat) {
+        guard format != .human || !outcome.diagnostics.isEmpty else { return }
+        let (text, toStandardOutput) = format.render(outcome.diagnostics, source: outcome.source)
         if toStandardOutput { FileHandleOutput.standardOutput(text) } else { FileHandleOutput.standardError(text) }
     }
 }

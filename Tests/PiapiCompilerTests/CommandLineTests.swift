@@ -103,6 +103,21 @@ struct CommandLineTests {
         expectNoSecrets(result)
     }
 
+    /// Found by the review: `inspect` and `diff` of an invalid config printed ArgumentParser's
+    /// developer error ("Can't read a value from a parsable argument definition") and no diagnostic.
+    @Test func inspectAndDiffOfAnInvalidConfigPrintItsDiagnostics() async throws {
+        let dir = try directory(["config.yaml": Array(DiagnosticFormatTests.broken.utf8)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("config.yaml").path
+        for arguments in [["inspect", config], ["diff", config, config]] {
+            let result = try await run(arguments)
+            #expect(result.status == 1, "\(arguments[0])")
+            #expect(result.stderr.contains("\(config):14:9: error: unknown field 'baseURL' in service"), "\(arguments[0])")
+            #expect(!result.stderr.contains("parsable argument"), "\(arguments[0])")
+            expectNoSecrets(result)
+        }
+    }
+
     @Test(arguments: ["json", "github"])
     func machineFormatsGoToStandardOutput(_ format: String) async throws {
         let dir = try directory(["config.yaml": Array(SecretRedactionTests.brokenSecrets.utf8)])
