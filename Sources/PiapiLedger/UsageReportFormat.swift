@@ -79,9 +79,10 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
 
     private static func money(_ usd: Double) -> String { String(format: "%.6f", usd) }
 
-    /// A group value as one table cell: control characters (C0, DEL, C1) are shown escaped.
-    /// Model names come from upstream responses; a newline would break the table's rows, and
-    /// an ESC sequence would reach the operator's terminal.
+    /// A group value as one table cell: control characters (C0, DEL, C1) and Unicode's bidi
+    /// controls are shown escaped. Model names come from upstream responses; a newline would
+    /// break the table's rows, an ESC sequence would reach the operator's terminal, and a
+    /// right-to-left override would visually reorder the rest of the line.
     static func tableCell(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var result = ""
@@ -98,7 +99,8 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value) || scalar.value == 0x200E || scalar.value == 0x200F
     }
 
     /// Quoted when needed, and defused when a spreadsheet would read it as a formula: model

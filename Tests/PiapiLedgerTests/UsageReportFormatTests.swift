@@ -40,6 +40,10 @@ struct UsageReportFormatTests {
         #expect(lines.count == 4)  // range, header, the row, total
         #expect(lines[2].hasPrefix(#"gpt\nfake-row  999\u{1b}[2J\u{9b}x\t"#))
         #expect(!lines.joined().unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B })
+        let bidi = UsageReport(query: UsageQuery(groupBy: [.model]),
+                               rows: [UsageReportRow(group: ["a\u{202E}evil\u{2066}x"], requests: 1)])
+        let row = UsageReportFormat.table.render(bidi).split(separator: "\n")[2]
+        #expect(row.hasPrefix(#"a\u{202e}evil\u{2066}x"#))
     }
 
     @Test func csv() {
