@@ -45,7 +45,9 @@ final class GzipEncoder {
                     stream.pointee.next_out = outBuffer.baseAddress
                     stream.pointee.avail_out = uInt(outBuffer.count)
                     let status = deflate(stream, flush)
-                    precondition(status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR, "zlib deflate failed: \(status)")
+                    precondition(
+                        status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR,
+                        "zlib deflate failed: \(status)")
                     output += outBuffer[0..<(outBuffer.count - Int(stream.pointee.avail_out))]
                 } while stream.pointee.avail_out == 0
             }

@@ -39,7 +39,9 @@ struct MockConnectionHandler: Sendable {
                         report(request.line + " | answer: \(answer.summary)")
                         try await answerInDialect(answer, keepAlive: requestHead.isKeepAlive, to: outbound)
                     } else if request.stream {
-                        report(request.line + " | answer: \(settings.events) SSE events, \(settings.delayMilliseconds) ms apart")
+                        report(
+                            request.line
+                                + " | answer: \(settings.events) SSE events, \(settings.delayMilliseconds) ms apart")
                         try await streamEvents(keepAlive: requestHead.isKeepAlive, to: outbound)
                     } else {
                         report(request.line + " | answer: 200 JSON")

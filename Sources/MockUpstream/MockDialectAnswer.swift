@@ -71,10 +71,14 @@ public struct MockDialectAnswer: Sendable, Equatable {
 
     // MARK: Usage objects
 
-    private static let chatUsage = #"{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":128,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
-    private static let responsesUsage = #"{"input_tokens":1500,"input_tokens_details":{"cached_tokens":1280},"output_tokens":420,"output_tokens_details":{"reasoning_tokens":256},"total_tokens":1920}"#
-    private static let messagesUsage = #"{"input_tokens":35,"cache_creation_input_tokens":2048,"cache_read_input_tokens":4096,"cache_creation":{"ephemeral_5m_input_tokens":2048,"ephemeral_1h_input_tokens":0},"output_tokens":390,"service_tier":"standard"}"#
-    private static let messagesStartUsage = #"{"input_tokens":35,"cache_creation_input_tokens":2048,"cache_read_input_tokens":4096,"output_tokens":1}"#
+    private static let chatUsage =
+        #"{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":128,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
+    private static let responsesUsage =
+        #"{"input_tokens":1500,"input_tokens_details":{"cached_tokens":1280},"output_tokens":420,"output_tokens_details":{"reasoning_tokens":256},"total_tokens":1920}"#
+    private static let messagesUsage =
+        #"{"input_tokens":35,"cache_creation_input_tokens":2048,"cache_read_input_tokens":4096,"cache_creation":{"ephemeral_5m_input_tokens":2048,"ephemeral_1h_input_tokens":0},"output_tokens":390,"service_tier":"standard"}"#
+    private static let messagesStartUsage =
+        #"{"input_tokens":35,"cache_creation_input_tokens":2048,"cache_read_input_tokens":4096,"output_tokens":1}"#
     private static let messagesDeltaUsage = #"{"output_tokens":390}"#
 
     // MARK: Plain bodies
@@ -85,13 +89,16 @@ public struct MockDialectAnswer: Sendable, Equatable {
         let model = Self.quoted(model)
         switch dialect {
         case .chat:
-            return #"{"id":"chatcmpl-mock0001","object":"chat.completion","created":1741570283,"model":\#(model),"choices":[{"index":0,"message":{"role":"assistant","content":\#(text),"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":\#(Self.chatUsage),"service_tier":"default","system_fingerprint":"fp_mock"}"#
+            return
+                #"{"id":"chatcmpl-mock0001","object":"chat.completion","created":1741570283,"model":\#(model),"choices":[{"index":0,"message":{"role":"assistant","content":\#(text),"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":\#(Self.chatUsage),"service_tier":"default","system_fingerprint":"fp_mock"}"#
                 + "\n"
         case .responses:
-            return #"{"id":"resp_mock0001","object":"response","created_at":1741476777,"status":"completed","error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":\#(model),"output":[{"type":"reasoning","id":"rs_mock0001","summary":[]},{"type":"message","id":"msg_mock0001","status":"completed","role":"assistant","content":[{"type":"output_text","text":\#(text),"annotations":[]}]}],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"medium","summary":null},"store":false,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":[],"top_p":1.0,"truncation":"disabled","usage":\#(Self.responsesUsage),"user":null,"metadata":{}}"#
+            return
+                #"{"id":"resp_mock0001","object":"response","created_at":1741476777,"status":"completed","error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":\#(model),"output":[{"type":"reasoning","id":"rs_mock0001","summary":[]},{"type":"message","id":"msg_mock0001","status":"completed","role":"assistant","content":[{"type":"output_text","text":\#(text),"annotations":[]}]}],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"medium","summary":null},"store":false,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":[],"top_p":1.0,"truncation":"disabled","usage":\#(Self.responsesUsage),"user":null,"metadata":{}}"#
                 + "\n"
         case .messages:
-            return #"{"id":"msg_mock0001","type":"message","role":"assistant","model":\#(model),"content":[{"type":"text","text":\#(text)}],"stop_reason":"end_turn","stop_sequence":null,"usage":\#(Self.messagesUsage)}"#
+            return
+                #"{"id":"msg_mock0001","type":"message","role":"assistant","model":\#(model),"content":[{"type":"text","text":\#(text)}],"stop_reason":"end_turn","stop_sequence":null,"usage":\#(Self.messagesUsage)}"#
                 + "\n"
         }
     }
@@ -126,12 +133,21 @@ public struct MockDialectAnswer: Sendable, Equatable {
             #"data: {"id":"chatcmpl-mock0001","object":"chat.completion.chunk","created":1741570283,"model":\#(model),"system_fingerprint":"fp_mock","choices":\#(choices)\#(usage)}"#
                 + "\n\n"
         }
-        var events = [Event(text: chunk(#"[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]"#, usage: usageNull), paced: false)]
+        var events = [
+            Event(
+                text: chunk(
+                    #"[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]"#,
+                    usage: usageNull), paced: false)
+        ]
         for piece in pieces {
-            let delta = #"[{"index":0,"delta":{"content":\#(Self.quoted(piece))},"logprobs":null,"finish_reason":null}]"#
+            let delta =
+                #"[{"index":0,"delta":{"content":\#(Self.quoted(piece))},"logprobs":null,"finish_reason":null}]"#
             events.append(Event(text: chunk(delta, usage: usageNull), paced: true))
         }
-        events.append(Event(text: chunk(#"[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]"#, usage: usageNull), paced: false))
+        events.append(
+            Event(
+                text: chunk(#"[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]"#, usage: usageNull),
+                paced: false))
         if includeUsage {
             events.append(Event(text: chunk("[]", usage: #","usage":\#(Self.chatUsage)"#), paced: false))
         }
@@ -143,19 +159,25 @@ public struct MockDialectAnswer: Sendable, Equatable {
         var sequence = 0
         var events: [Event] = []
         func add(_ type: String, _ fields: String, paced: Bool = false) {
-            events.append(Event(
-                text: "event: \(type)\ndata: {\"type\":\"\(type)\",\"sequence_number\":\(sequence),\(fields)}\n\n", paced: paced))
+            events.append(
+                Event(
+                    text: "event: \(type)\ndata: {\"type\":\"\(type)\",\"sequence_number\":\(sequence),\(fields)}\n\n",
+                    paced: paced))
             sequence += 1
         }
         let text = Self.quoted(pieces.joined())
         func response(status: String, output: String, usage: String) -> String {
             #""response":{"id":"resp_mock0001","object":"response","created_at":1741476777,"status":"\#(status)","error":null,"incomplete_details":null,"instructions":null,"max_output_tokens":null,"model":\#(model),"output":\#(output),"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":"medium","summary":null},"store":false,"temperature":1.0,"text":{"format":{"type":"text"}},"tool_choice":"auto","tools":[],"top_p":1.0,"truncation":"disabled","usage":\#(usage),"user":null,"metadata":{}}"#
         }
-        let item = #"{"id":"msg_mock0001","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":\#(text),"annotations":[]}]}"#
+        let item =
+            #"{"id":"msg_mock0001","type":"message","status":"completed","role":"assistant","content":[{"type":"output_text","text":\#(text),"annotations":[]}]}"#
         let at = #""item_id":"msg_mock0001","output_index":0,"content_index":0"#
         add("response.created", response(status: "in_progress", output: "[]", usage: "null"))
         add("response.in_progress", response(status: "in_progress", output: "[]", usage: "null"))
-        add("response.output_item.added", #""output_index":0,"item":{"id":"msg_mock0001","type":"message","status":"in_progress","role":"assistant","content":[]}"#)
+        add(
+            "response.output_item.added",
+            #""output_index":0,"item":{"id":"msg_mock0001","type":"message","status":"in_progress","role":"assistant","content":[]}"#
+        )
         add("response.content_part.added", #"\#(at),"part":{"type":"output_text","text":"","annotations":[]}"#)
         for piece in pieces {
             add("response.output_text.delta", #"\#(at),"delta":\#(Self.quoted(piece))"#, paced: true)
@@ -172,16 +194,28 @@ public struct MockDialectAnswer: Sendable, Equatable {
             Event(text: "event: \(type)\ndata: \(data)\n\n", paced: paced)
         }
         var events = [
-            event("message_start", #"{"type":"message_start","message":{"id":"msg_mock0001","type":"message","role":"assistant","model":\#(model),"content":[],"stop_reason":null,"stop_sequence":null,"usage":\#(Self.messagesStartUsage)}}"#),
-            event("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
+            event(
+                "message_start",
+                #"{"type":"message_start","message":{"id":"msg_mock0001","type":"message","role":"assistant","model":\#(model),"content":[],"stop_reason":null,"stop_sequence":null,"usage":\#(Self.messagesStartUsage)}}"#
+            ),
+            event(
+                "content_block_start",
+                #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
             event("ping", #"{"type": "ping"}"#),
         ]
         for piece in pieces {
-            events.append(event("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":\#(Self.quoted(piece))}}"#, paced: true))
+            events.append(
+                event(
+                    "content_block_delta",
+                    #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":\#(Self.quoted(piece))}}"#,
+                    paced: true))
         }
         events += [
             event("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
-            event("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":\#(Self.messagesDeltaUsage)}"#),
+            event(
+                "message_delta",
+                #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":\#(Self.messagesDeltaUsage)}"#
+            ),
             event("message_stop", #"{"type":"message_stop"}"#),
         ]
         return events

@@ -13,7 +13,9 @@ public final class MockUpstreamServer: Sendable {
     private let serverChannel: ServerChannel
     private let report: @Sendable (String) -> Void
 
-    private init(settings: MockUpstreamSettings, serverChannel: ServerChannel, report: @escaping @Sendable (String) -> Void) throws {
+    private init(
+        settings: MockUpstreamSettings, serverChannel: ServerChannel, report: @escaping @Sendable (String) -> Void
+    ) throws {
         guard let address = serverChannel.channel.localAddress else {
             throw MockUpstreamError.noLocalAddress
         }

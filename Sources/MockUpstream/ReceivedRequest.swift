@@ -52,7 +52,8 @@ public struct ReceivedRequest: Sendable, Equatable, Codable {
             let lowered = name.lowercased()
             if CredentialRedactor.isSensitive(name: lowered) {
                 credentials.append(
-                    ReceivedCredential(location: "header", name: lowered, redactedValue: CredentialRedactor.redact(value)))
+                    ReceivedCredential(
+                        location: "header", name: lowered, redactedValue: CredentialRedactor.redact(value)))
             } else {
                 self.headers.append(NameValue(name: lowered, value: value))
             }
@@ -66,9 +67,11 @@ public struct ReceivedRequest: Sendable, Equatable, Codable {
         if !query.isEmpty {
             target += "?" + query.map { $0.value.isEmpty ? $0.name : "\($0.name)=\($0.value)" }.joined(separator: "&")
         }
-        let credentialText = credentials.isEmpty
+        let credentialText =
+            credentials.isEmpty
             ? "credential: NONE"
-            : "credential: " + credentials.map { "\($0.location) \($0.name)=\($0.redactedValue)" }.joined(separator: ", ")
+            : "credential: "
+                + credentials.map { "\($0.location) \($0.name)=\($0.redactedValue)" }.joined(separator: ", ")
         let headerText = "headers: " + headers.map { "\($0.name): \($0.value)" }.joined(separator: "; ")
         return "\(method) \(target) | \(credentialText) | \(headerText) | body: \(bodyBytes) bytes"
     }

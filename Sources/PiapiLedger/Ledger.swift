@@ -9,7 +9,9 @@ public enum Ledger {
     /// Connects and, with `.migrate`, creates or migrates the schema. Throws `LedgerError`
     /// (never showing the password) when the database cannot be reached, is not a ledger or
     /// was migrated by a newer piapi.
-    public static func open(_ url: LedgerURL, mode: LedgerOpenMode = .migrate, logger: Logger) async throws -> any LedgerStore {
+    public static func open(
+        _ url: LedgerURL, mode: LedgerOpenMode = .migrate, logger: Logger
+    ) async throws -> any LedgerStore {
         switch url {
         case .sqlite(let path):
             return try await SQLiteLedgerStore.open(path: path, mode: mode, logger: logger)
@@ -19,7 +21,9 @@ public enum Ledger {
     }
 
     /// `open` for a `--ledger` value as typed (`PGPASSWORD` read from the environment).
-    public static func open(_ url: String, mode: LedgerOpenMode = .migrate, logger: Logger) async throws -> any LedgerStore {
+    public static func open(
+        _ url: String, mode: LedgerOpenMode = .migrate, logger: Logger
+    ) async throws -> any LedgerStore {
         try await open(LedgerURL(url), mode: mode, logger: logger)
     }
 }

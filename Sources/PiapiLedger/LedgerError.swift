@@ -19,7 +19,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badURL(let reason):
-            return "bad ledger URL: \(reason) (expected sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=MODE])"
+            return
+                "bad ledger URL: \(reason) (expected sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=MODE])"
         case .noSuchLedger:
             return "no such ledger (the file does not exist)"
         case .notALedger:

@@ -39,7 +39,8 @@ public final class LedgerWriter: Sendable {
     /// the hourly retention delete, first run now). `onDrop` is called with the number of rows lost each time rows are dropped, from
     /// whatever thread dropped them; keep it as cheap as a counter increment.
     public init(
-        store: any LedgerStore, capacity: Int = 10_000, flushInterval: Duration = .seconds(1), retentionDays: Int? = nil,
+        store: any LedgerStore, capacity: Int = 10_000, flushInterval: Duration = .seconds(1),
+        retentionDays: Int? = nil,
         errorLogInterval: Duration = .seconds(60), logger: Logger, onDrop: (@Sendable (Int) -> Void)? = nil
     ) {
         precondition(capacity > 0, "the ledger queue needs room for at least one row")
@@ -126,7 +127,9 @@ public final class LedgerWriter: Sendable {
                 }
                 if lost > 0 {
                     onDrop?(lost)
-                    logger.error("ledger shutdown: rows not written", metadata: ["ledger": "\(store.location)", "rows": "\(lost)"])
+                    logger.error(
+                        "ledger shutdown: rows not written",
+                        metadata: ["ledger": "\(store.location)", "rows": "\(lost)"])
                 }
                 wakeUp.finish()
                 return
@@ -161,7 +164,8 @@ public final class LedgerWriter: Sendable {
                 return (state.failing, state.dropped)
             }
             if wasFailing {
-                logger.notice("ledger writes resumed", metadata: ["ledger": "\(store.location)", "dropped_total": "\(dropped)"])
+                logger.notice(
+                    "ledger writes resumed", metadata: ["ledger": "\(store.location)", "dropped_total": "\(dropped)"])
             }
         }
     }

@@ -21,7 +21,10 @@ actor PostgresLedgerStore: LedgerStore {
     private var connecting: Task<PostgresConnection, any Error>?
     private var connectionCount = 0
 
-    private init(location: PostgresLocation, configuration: PostgresConnection.Configuration, operationTimeout: Duration, logger: Logger) {
+    private init(
+        location: PostgresLocation, configuration: PostgresConnection.Configuration, operationTimeout: Duration,
+        logger: Logger
+    ) {
         self.location = .postgres(location)
         self.configuration = configuration
         self.password = location.password
@@ -33,7 +36,8 @@ actor PostgresLedgerStore: LedgerStore {
         _ location: PostgresLocation, mode: LedgerOpenMode, operationTimeout: Duration = .seconds(10), logger: Logger
     ) async throws -> PostgresLedgerStore {
         let store = PostgresLedgerStore(
-            location: location, configuration: try configuration(location), operationTimeout: operationTimeout, logger: logger)
+            location: location, configuration: try configuration(location), operationTimeout: operationTimeout,
+            logger: logger)
         do {
             try await store.prepare(mode)
         } catch {
@@ -75,7 +79,9 @@ actor PostgresLedgerStore: LedgerStore {
                         """,
                     binds: binds)
                 var count = 0
-                for try await found in try await connection.query(query, logger: logger).decode(Int.self) { count = found }
+                for try await found in try await connection.query(query, logger: logger).decode(Int.self) {
+                    count = found
+                }
                 return count
             }
             total += deleted
@@ -87,7 +93,8 @@ actor PostgresLedgerStore: LedgerStore {
         try await run("totals query") { connection in
             var binds = PostgresBindings()
             binds.append(since)
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: LedgerDialect.postgres.usageTotals, binds: binds), logger: logger)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: LedgerDialect.postgres.usageTotals, binds: binds), logger: logger)
             var totals: [String: UsageTotal] = [:]
             for try await (user, tokens, usd) in rows.decode((String, Int, Double).self) {
                 totals[user] = UsageTotal(tokens: tokens, usd: usd)
@@ -100,7 +107,8 @@ actor PostgresLedgerStore: LedgerStore {
         try await run("report query") { connection in
             var binds = PostgresBindings()
             for bound in query.bounds { binds.append(bound) }
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: query.sql(.postgres), binds: binds), logger: logger)
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: query.sql(.postgres), binds: binds), logger: logger)
             let width = query.groupBy.count
             var result: [UsageReportRow] = []
             for try await row in rows {
@@ -109,7 +117,8 @@ actor PostgresLedgerStore: LedgerStore {
                 let sums = try cells[width..<(width + 7)].map { try $0.decode(Int.self) }
                 result.append(
                     UsageReportRow(
-                        group: group, requests: sums[0], errors: sums[1], inputTokens: sums[2], cacheReadTokens: sums[3],
+                        group: group, requests: sums[0], errors: sums[1], inputTokens: sums[2],
+                        cacheReadTokens: sums[3],
                         cacheWriteTokens: sums[4], outputTokens: sums[5], reasoningTokens: sums[6],
                         costUSD: try cells[width + 7].decode(Double?.self)))
             }
@@ -132,7 +141,8 @@ actor PostgresLedgerStore: LedgerStore {
                 try await transaction(on: connection) {
                     // Replicas starting together: one migrates, the others wait and find it done.
                     try await connection.query("SELECT pg_advisory_xact_lock(7045484101)", logger: logger)
-                    try await connection.query(PostgresQuery(unsafeSQL: LedgerDialect.postgres.schemaVersionTable), logger: logger)
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: LedgerDialect.postgres.schemaVersionTable), logger: logger)
                     let current = try await Self.currentVersion(connection, logger: logger)
                     try check(version: current, mode: .migrate)
                     let migrations = LedgerDialect.postgres.migrations
@@ -141,11 +151,13 @@ actor PostgresLedgerStore: LedgerStore {
                             try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                         }
                         try await connection.query(
-                            "INSERT INTO schema_version (version, applied_at) VALUES (\(version), now())", logger: logger)
+                            "INSERT INTO schema_version (version, applied_at) VALUES (\(version), now())",
+                            logger: logger)
                     }
                 }
             case .existing:
-                let rows = try await connection.query("SELECT to_regclass('schema_version') IS NOT NULL", logger: logger)
+                let rows = try await connection.query(
+                    "SELECT to_regclass('schema_version') IS NOT NULL", logger: logger)
                 var exists = false
                 for try await found in rows.decode(Bool.self) { exists = found }
                 guard exists else { throw LedgerError.notALedger }
@@ -155,7 +167,8 @@ actor PostgresLedgerStore: LedgerStore {
     }
 
     private static func currentVersion(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_version", logger: logger)
+        let rows = try await connection.query(
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_version", logger: logger)
         var version = 0
         for try await found in rows.decode(Int.self) { version = found }
         return version
@@ -172,7 +185,8 @@ actor PostgresLedgerStore: LedgerStore {
 
     /// Runs `body` on the connection (opening one if needed) within the time limit. A broken
     /// connection is forgotten, so the next operation reconnects.
-    private func run<T: Sendable>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T
+    {
         let connection: PostgresConnection
         do {
             connection = try await connect()
@@ -229,7 +243,7 @@ actor PostgresLedgerStore: LedgerStore {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: tls)
-        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.connectTimeout = .seconds(Int64(location.connectTimeoutSeconds))
         return configuration
     }
 
@@ -249,7 +263,9 @@ actor PostgresLedgerStore: LedgerStore {
         return detail
     }
 
-    private static func insert(_ rows: ArraySlice<LedgerRow>, on connection: PostgresConnection, logger: Logger) async throws {
+    private static func insert(
+        _ rows: ArraySlice<LedgerRow>, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         var binds = PostgresBindings(capacity: rows.count * LedgerDialect.columns.count)
         for row in rows {
             binds.append(row.time)
@@ -274,7 +290,8 @@ actor PostgresLedgerStore: LedgerStore {
             binds.append(row.attempts)
             binds.append(row.tableHash)
         }
-        try await connection.query(PostgresQuery(unsafeSQL: LedgerDialect.postgres.insert(rowCount: rows.count), binds: binds), logger: logger)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: LedgerDialect.postgres.insert(rowCount: rows.count), binds: binds), logger: logger)
     }
 
     private func transaction(on connection: PostgresConnection, _ body: () async throws -> Void) async throws {

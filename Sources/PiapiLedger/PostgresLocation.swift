@@ -18,25 +18,38 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible, Cu
     public var user: String
     public var database: String
     public var sslMode: SSLMode
+    /// libpq's `connect_timeout`, in whole seconds: how long opening a connection (TCP, TLS,
+    /// login) may take before the operation fails. A busy database host may need more than
+    /// the default.
+    public var connectTimeoutSeconds: Int
+    public static let defaultConnectTimeoutSeconds = 5
     /// From the URL, else from `PGPASSWORD`; nil when neither gave one.
     let password: String?
 
     public var hasPassword: Bool { password != nil }
 
-    init(host: String, port: Int, user: String, password: String?, database: String, sslMode: SSLMode) {
+    init(
+        host: String, port: Int, user: String, password: String?, database: String, sslMode: SSLMode,
+        connectTimeoutSeconds: Int = defaultConnectTimeoutSeconds
+    ) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.database = database
         self.sslMode = sslMode
+        self.connectTimeoutSeconds = connectTimeoutSeconds
     }
 
     /// The URL with the password replaced by `***`: safe for logs and errors.
     public var description: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
         let userPart = URLComponent.encode(user) + (hasPassword ? ":***" : "")
+        let timeout =
+            connectTimeoutSeconds == Self.defaultConnectTimeoutSeconds
+            ? "" : "&connect_timeout=\(connectTimeoutSeconds)"
         return "postgres://\(userPart)@\(hostPart):\(port)/\(URLComponent.encode(database))?sslmode=\(sslMode.rawValue)"
+            + timeout
     }
 
     public var debugDescription: String { description }

@@ -64,11 +64,14 @@ final class SQLiteLedgerStore: LedgerStore {
         let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
         return try await wrap("retention delete") {
             // In slices, so the writer's inserts get the lock between them.
-            let sql = "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE time < ?1 LIMIT 10000) RETURNING 1"
+            let sql =
+                "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE time < ?1 LIMIT 10000) RETURNING 1"
             var total = 0
             while true {
                 let deleted = NIOLockedValueBox(0)
-                try await connection.query(sql, [.text(LedgerTime.text(cutoff))]) { _ in deleted.withLockedValue { $0 += 1 } }
+                try await connection.query(sql, [.text(LedgerTime.text(cutoff))]) { _ in
+                    deleted.withLockedValue { $0 += 1 }
+                }
                 let count = deleted.withLockedValue { $0 }
                 total += count
                 if count == 0 || Task.isCancelled { return total }

@@ -26,10 +26,11 @@ public struct UsageQuery: Sendable, Equatable {
         if until != nil { conditions.append("time < \(dialect.placeholder(conditions.count + 1))") }
         let sums = ["input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens"]
             .map { "CAST(COALESCE(SUM(\($0)), 0) AS BIGINT)" }
-        let columns = groupBy.map { $0.expression(dialect) } + [
-            "CAST(COUNT(*) AS BIGINT)",
-            "CAST(COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) AS BIGINT)",
-        ] + sums + ["CAST(SUM(cost_usd) AS DOUBLE PRECISION)"]
+        let columns =
+            groupBy.map { $0.expression(dialect) } + [
+                "CAST(COUNT(*) AS BIGINT)",
+                "CAST(COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) AS BIGINT)",
+            ] + sums + ["CAST(SUM(cost_usd) AS DOUBLE PRECISION)"]
         var sql = "SELECT " + columns.joined(separator: ", ") + " FROM requests"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if !groupBy.isEmpty { sql += " GROUP BY " + (1...groupBy.count).map(String.init).joined(separator: ", ") }

@@ -34,7 +34,8 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
                 return column < dimensions.count ? cell + padding : padding + cell
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        let range = "from \(report.query.since.map(LedgerTime.display) ?? "the first row") to \(report.query.until.map(LedgerTime.display) ?? "now") (UTC); errors = responses with status >= 400"
+        let range =
+            "from \(report.query.since.map(LedgerTime.display) ?? "the first row") to \(report.query.until.map(LedgerTime.display) ?? "now") (UTC); errors = responses with status >= 400"
         return ([range] + body).joined(separator: "\n") + "\n"
     }
 
@@ -48,7 +49,9 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
 
     private func json(_ report: UsageReport) -> String {
         func object(_ row: UsageReportRow) -> String {
-            let group = zip(report.query.groupBy, row.group).map { "\(Self.jsonString($0.rawValue)): \($1.map(Self.jsonString) ?? "null")" }
+            let group = zip(report.query.groupBy, row.group).map {
+                "\(Self.jsonString($0.rawValue)): \($1.map(Self.jsonString) ?? "null")"
+            }
             let numbers = zip(Self.counters.map(Self.tokenName), Self.counts(row)).map { "\"\($0)\": \($1)" }
             let cost = "\"cost_usd\": \(row.costUSD.map(Self.money) ?? "null")"
             return "{" + (group + numbers + [cost]).joined(separator: ", ") + "}"
@@ -68,8 +71,11 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
 
     /// The seven counters in `counters` order.
     private static func counts(_ row: UsageReportRow) -> [String] {
-        [row.requests, row.errors, row.inputTokens, row.cacheReadTokens, row.cacheWriteTokens, row.outputTokens, row.reasoningTokens]
-            .map(String.init)
+        [
+            row.requests, row.errors, row.inputTokens, row.cacheReadTokens, row.cacheWriteTokens, row.outputTokens,
+            row.reasoningTokens,
+        ]
+        .map(String.init)
     }
 
     /// CSV and JSON name token columns as the ledger does (`input_tokens`).
@@ -109,7 +115,9 @@ public enum UsageReportFormat: String, Sendable, CaseIterable {
     private static func csvField(_ text: String) -> String {
         let formula = text.first.map { "=+-@\t\r".contains($0) } ?? false
         let field = formula ? "'" + text : text
-        guard formula || field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        guard formula || field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return field
+        }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

@@ -34,7 +34,8 @@ public struct UsageReportRow: Sendable, Equatable {
         UsageReportRow(
             group: group, requests: requests + other.requests, errors: errors + other.errors,
             inputTokens: inputTokens + other.inputTokens, cacheReadTokens: cacheReadTokens + other.cacheReadTokens,
-            cacheWriteTokens: cacheWriteTokens + other.cacheWriteTokens, outputTokens: outputTokens + other.outputTokens,
+            cacheWriteTokens: cacheWriteTokens + other.cacheWriteTokens,
+            outputTokens: outputTokens + other.outputTokens,
             reasoningTokens: reasoningTokens + other.reasoningTokens,
             costUSD: costUSD.map { $0 + (other.costUSD ?? 0) } ?? other.costUSD
         )

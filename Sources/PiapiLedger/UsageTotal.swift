@@ -13,7 +13,8 @@ public struct UsageTotal: Sendable, Equatable {
     /// One row's share, counted exactly as the ledger's totals count it, so a budget kept in
     /// memory between refreshes agrees with the ledger.
     public init(_ row: LedgerRow) {
-        tokens = (row.inputTokens ?? 0) + (row.cacheReadTokens ?? 0) + (row.cacheWriteTokens ?? 0) + (row.outputTokens ?? 0)
+        tokens =
+            (row.inputTokens ?? 0) + (row.cacheReadTokens ?? 0) + (row.cacheWriteTokens ?? 0) + (row.outputTokens ?? 0)
         usd = row.costUSD ?? 0
     }
 

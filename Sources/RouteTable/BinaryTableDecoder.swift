@@ -4,13 +4,17 @@ import Crypto
 /// id, count and enum value before it trusts them.
 public enum BinaryTableDecoder {
     public static func decode(_ bytes: [UInt8]) throws(TableError) -> RouteTable {
-        guard bytes.count >= BinaryFormat.magic.count, Array(bytes.prefix(BinaryFormat.magic.count)) == BinaryFormat.magic else {
+        guard bytes.count >= BinaryFormat.magic.count,
+            Array(bytes.prefix(BinaryFormat.magic.count)) == BinaryFormat.magic
+        else {
             throw .unrecognized("missing the PIAPIRT magic")
         }
         var header = ByteReader(bytes[BinaryFormat.magic.count...])
         let version = try header.u16("header")
         guard BinaryFormat.readableVersions.contains(version) else {
-            throw .unrecognized("format version \(version); this build reads versions \(BinaryFormat.readableVersions.lowerBound) to \(BinaryFormat.readableVersions.upperBound)")
+            throw .unrecognized(
+                "format version \(version); this build reads versions \(BinaryFormat.readableVersions.lowerBound) to \(BinaryFormat.readableVersions.upperBound)"
+            )
         }
         guard try header.u16("header") == 0 else { throw .corrupt("unknown header flags") }
         let length = Int(try header.u32("header"))
@@ -32,7 +36,9 @@ public enum BinaryTableDecoder {
         for _ in 0..<stringCount {
             let length = Int(try r.u32("string length"))
             let raw = try r.raw(length, "string")
-            guard let s = String(validating: raw, as: UTF8.self) else { throw .corrupt("string \(strings.count) is not UTF-8") }
+            guard let s = String(validating: raw, as: UTF8.self) else {
+                throw .corrupt("string \(strings.count) is not UTF-8")
+            }
             strings.append(s)
         }
         func string(_ what: String) throws(TableError) -> String {
@@ -52,7 +58,9 @@ public enum BinaryTableDecoder {
             let port = try r.u16("port")
             let basePath = try string("base path")
             let baseQuery = try string("base query")
-            guard let mode = Injection.Mode(rawValue: try r.u8("injection mode")) else { throw .corrupt("unknown injection mode") }
+            guard let mode = Injection.Mode(rawValue: try r.u8("injection mode")) else {
+                throw .corrupt("unknown injection mode")
+            }
             let name = try string("injection name")
             var parts: [SecretTemplate.Part] = []
             for _ in 0..<Int(try r.u16("template")) {
@@ -64,10 +72,12 @@ public enum BinaryTableDecoder {
                 default: throw .corrupt("bad template part")
                 }
             }
-            targets.append(Target(
-                provider: provider, keyName: keyName, serviceType: service,
-                upstream: Upstream(scheme: scheme, host: host, port: port, basePath: basePath, baseQuery: baseQuery),
-                injection: Injection(mode: mode, name: name, value: SecretTemplate(parts: parts))))
+            targets.append(
+                Target(
+                    provider: provider, keyName: keyName, serviceType: service,
+                    upstream: Upstream(
+                        scheme: scheme, host: host, port: port, basePath: basePath, baseQuery: baseQuery),
+                    injection: Injection(mode: mode, name: name, value: SecretTemplate(parts: parts))))
         }
 
         // Version 1 has no prices and no limits.
@@ -85,8 +95,11 @@ public enum BinaryTableDecoder {
                 let output = Double(bitPattern: try r.u64("price"))
                 let cacheRead = Double(bitPattern: try r.u64("price"))
                 let cacheWrite = Double(bitPattern: try r.u64("price"))
-                guard prices.updateValue(ModelPrice(input: input, output: output, cacheRead: cacheRead, cacheWrite: cacheWrite),
-                                         forKey: model) == nil else { throw .corrupt("a model is priced twice") }
+                guard
+                    prices.updateValue(
+                        ModelPrice(input: input, output: output, cacheRead: cacheRead, cacheWrite: cacheWrite),
+                        forKey: model) == nil
+                else { throw .corrupt("a model is priced twice") }
             }
         }
 
@@ -100,7 +113,9 @@ public enum BinaryTableDecoder {
             var routes: [Route] = []
             for _ in 0..<Int(try r.u16("route count")) {
                 let service = try string("route service")
-                guard let strategy = Route.Strategy(rawValue: try r.u8("strategy")) else { throw .corrupt("unknown strategy") }
+                guard let strategy = Route.Strategy(rawValue: try r.u8("strategy")) else {
+                    throw .corrupt("unknown strategy")
+                }
                 var candidates: [Route.Candidate] = []
                 for _ in 0..<Int(try r.u16("candidate count")) {
                     let target = Int(try r.u32("candidate target"))

@@ -38,8 +38,12 @@ public enum BinaryTableEncoder {
             body.u16(UInt16(t.injection.value.parts.count))
             for part in t.injection.value.parts {
                 switch part {
-                case .literal(let s): body.u8(0); body.u32(strings.id(s))
-                case .variable(let s): body.u8(1); body.u32(strings.id(s))
+                case .literal(let s):
+                    body.u8(0)
+                    body.u32(strings.id(s))
+                case .variable(let s):
+                    body.u8(1)
+                    body.u32(strings.id(s))
                 }
             }
         }

@@ -19,7 +19,8 @@ public struct Injection: Hashable, Sendable {
     /// the key would break the proxied request or let the key rewrite its framing. The compiler
     /// refuses them as `auth.name`, and every loaded table is checked against them (`WireCheck`).
     public static let reservedHeaderNames: Set<String> = [
-        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade", "proxy-connection",
+        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "upgrade",
+        "proxy-connection",
     ]
 
     /// Whether `name` is one of `reservedHeaderNames`, in any letter case.

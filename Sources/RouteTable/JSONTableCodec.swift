@@ -17,10 +17,12 @@ public enum JSONTableCodec {
             targets: table.targets.map { t in
                 Document.Target(
                     provider: t.provider, key: t.keyName, service: t.serviceType,
-                    upstream: .init(scheme: t.upstream.scheme.name, host: t.upstream.host, port: Int(t.upstream.port),
-                                    basePath: t.upstream.basePath, baseQuery: t.upstream.baseQuery),
-                    injection: .init(mode: t.injection.mode.name, name: t.injection.name,
-                                     value: t.injection.value.parts.map(Document.Part.init)))
+                    upstream: .init(
+                        scheme: t.upstream.scheme.name, host: t.upstream.host, port: Int(t.upstream.port),
+                        basePath: t.upstream.basePath, baseQuery: t.upstream.baseQuery),
+                    injection: .init(
+                        mode: t.injection.mode.name, name: t.injection.name,
+                        value: t.injection.value.parts.map(Document.Part.init)))
             },
             prices: table.prices.mapValues(Document.Price.init),
             users: table.users.map { u in
@@ -28,8 +30,11 @@ public enum JSONTableCodec {
                     name: u.name, keySHA256: u.keyDigest.hex,
                     limits: u.limits.isUnlimited ? nil : Document.Limits(u.limits),
                     routes: u.routes.map { r in
-                        Document.Route(service: r.service, strategy: r.strategy.name,
-                                       candidates: r.candidates.map { .init(target: $0.target, weight: Int($0.weight), enabled: $0.enabled) })
+                        Document.Route(
+                            service: r.service, strategy: r.strategy.name,
+                            candidates: r.candidates.map {
+                                .init(target: $0.target, weight: Int($0.weight), enabled: $0.enabled)
+                            })
                     })
             })
         let encoder = JSONEncoder()
@@ -50,7 +55,9 @@ public enum JSONTableCodec {
         guard document.format == formatName else { throw .unrecognized("JSON format is \"\(document.format)\"") }
         let versions = BinaryFormat.readableVersions
         guard let version = UInt16(exactly: document.version), versions.contains(version) else {
-            throw .unrecognized("format version \(document.version); this build reads versions \(versions.lowerBound) to \(versions.upperBound)")
+            throw .unrecognized(
+                "format version \(document.version); this build reads versions \(versions.lowerBound) to \(versions.upperBound)"
+            )
         }
         // Version 1 has no prices and no limits; a file that claims it and has them is not one we wrote.
         if version < 2, document.prices != nil || document.users.contains(where: { $0.limits != nil }) {
@@ -58,7 +65,9 @@ public enum JSONTableCodec {
         }
         var targets: [Target] = []
         for t in document.targets {
-            guard let scheme = Upstream.Scheme.allCases.first(where: { $0.name == t.upstream.scheme }) else { throw .corrupt("unknown scheme") }
+            guard let scheme = Upstream.Scheme.allCases.first(where: { $0.name == t.upstream.scheme }) else {
+                throw .corrupt("unknown scheme")
+            }
             guard let port = UInt16(exactly: t.upstream.port) else { throw .corrupt("port out of range") }
             let mode: Injection.Mode
             switch t.injection.mode {
@@ -74,11 +83,13 @@ public enum JSONTableCodec {
                 default: throw .corrupt("bad credential part")
                 }
             }
-            targets.append(Target(
-                provider: t.provider, keyName: t.key, serviceType: t.service,
-                upstream: Upstream(scheme: scheme, host: t.upstream.host, port: port,
-                                   basePath: t.upstream.basePath, baseQuery: t.upstream.baseQuery),
-                injection: Injection(mode: mode, name: t.injection.name, value: SecretTemplate(parts: parts))))
+            targets.append(
+                Target(
+                    provider: t.provider, keyName: t.key, serviceType: t.service,
+                    upstream: Upstream(
+                        scheme: scheme, host: t.upstream.host, port: port,
+                        basePath: t.upstream.basePath, baseQuery: t.upstream.baseQuery),
+                    injection: Injection(mode: mode, name: t.injection.name, value: SecretTemplate(parts: parts))))
         }
         var users: [UserRoutes] = []
         for u in document.users {
@@ -93,7 +104,8 @@ public enum JSONTableCodec {
                 }
                 routes.append(Route(service: r.service, strategy: strategy, candidates: candidates))
             }
-            users.append(UserRoutes(keyDigest: digest, name: u.name, routes: routes, limits: u.limits?.limits ?? .unlimited))
+            users.append(
+                UserRoutes(keyDigest: digest, name: u.name, routes: routes, limits: u.limits?.limits ?? .unlimited))
         }
         do {
             return try RouteTable(targets: targets, users: users, prices: (document.prices ?? [:]).mapValues(\.price))
@@ -166,7 +178,9 @@ public enum JSONTableCodec {
                 cacheWrite = price.cacheWrite
             }
 
-            var price: ModelPrice { ModelPrice(input: input, output: output, cacheRead: cacheRead, cacheWrite: cacheWrite) }
+            var price: ModelPrice {
+                ModelPrice(input: input, output: output, cacheRead: cacheRead, cacheWrite: cacheWrite)
+            }
         }
         /// The config's field names; an absent field is unlimited.
         struct Limits: Codable {
@@ -187,8 +201,10 @@ public enum JSONTableCodec {
             }
 
             var limits: UserLimits {
-                UserLimits(requestsPerMinute: requestsPerMinute, concurrentRequests: concurrentRequests, tokensPerDay: tokensPerDay,
-                           tokensPerMonth: tokensPerMonth, usdPerDay: usdPerDay, usdPerMonth: usdPerMonth)
+                UserLimits(
+                    requestsPerMinute: requestsPerMinute, concurrentRequests: concurrentRequests,
+                    tokensPerDay: tokensPerDay,
+                    tokensPerMonth: tokensPerMonth, usdPerDay: usdPerDay, usdPerMonth: usdPerMonth)
             }
         }
         struct Route: Codable {

@@ -13,7 +13,10 @@ public struct KeyDigest: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Reads exactly 32 bytes; returns nil for any other length.
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         guard bytes.count == 32 else { return nil }
-        var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+        var w0: UInt64 = 0
+        var w1: UInt64 = 0
+        var w2: UInt64 = 0
+        var w3: UInt64 = 0
         var i = 0
         for byte in bytes {
             switch i >> 3 {

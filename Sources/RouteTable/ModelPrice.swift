@@ -20,8 +20,10 @@ public struct ModelPrice: Hashable, Sendable {
 
     /// The USD cost of these token counts (each kind counted once; reasoning tokens are part
     /// of `output`, never added on top).
-    public func cost(input inputTokens: Int, output outputTokens: Int, cacheRead cacheReadTokens: Int = 0,
-                     cacheWrite cacheWriteTokens: Int = 0) -> Double {
+    public func cost(
+        input inputTokens: Int, output outputTokens: Int, cacheRead cacheReadTokens: Int = 0,
+        cacheWrite cacheWriteTokens: Int = 0
+    ) -> Double {
         (Double(inputTokens) * input + Double(outputTokens) * output
             + Double(cacheReadTokens) * cacheRead + Double(cacheWriteTokens) * cacheWrite) / 1_000_000
     }
@@ -32,7 +34,8 @@ public struct ModelPrice: Hashable, Sendable {
     /// Refuses what no config can produce: a rate that is negative, NaN or infinite, or a
     /// model name that is empty or holds whitespace or control characters.
     static func check(_ price: ModelPrice, model: String) throws(TableError) {
-        guard !model.isEmpty, !model.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        guard !model.isEmpty,
+            !model.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
         else { throw .invalid("a price has an empty model name or one with whitespace or control characters") }
         guard price.rates.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw .invalid("a price is negative or not a finite number")

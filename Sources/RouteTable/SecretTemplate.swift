@@ -24,7 +24,9 @@ public struct SecretTemplate: Hashable, Sendable {
     /// True when a variable name is `[A-Za-z_][A-Za-z0-9_]*`, the shape shells accept.
     public static func isValidVariableName<S: StringProtocol>(_ name: S) -> Bool {
         guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
-        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        return name.utf8.allSatisfy {
+            $0 == UInt8(ascii: "_") || isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+        }
     }
 
     private static func isLetter(_ c: UInt8) -> Bool {
@@ -76,10 +78,14 @@ public struct SecretTemplate: Hashable, Sendable {
             switch part {
             case .literal(let text): out += text
             case .variable(let name):
-                guard !UnresolvedVariable.isReserved(name) else { throw UnresolvedVariable(name: name, problem: .reserved) }
+                guard !UnresolvedVariable.isReserved(name) else {
+                    throw UnresolvedVariable(name: name, problem: .reserved)
+                }
                 guard let value = lookup(name) else { throw UnresolvedVariable(name: name) }
                 guard !value.allSatisfy(\.isWhitespace) else { throw UnresolvedVariable(name: name, problem: .empty) }
-                guard !WireCheck.hasControlCharacter(value) else { throw UnresolvedVariable(name: name, problem: .controlCharacter) }
+                guard !WireCheck.hasControlCharacter(value) else {
+                    throw UnresolvedVariable(name: name, problem: .controlCharacter)
+                }
                 out += encode(value)
             }
         }

@@ -34,8 +34,10 @@ public struct UserLimits: Hashable, Sendable {
     /// Spend in USD per calendar month, UTC (needs `prices`).
     public var usdPerMonth: Double?
 
-    public init(requestsPerMinute: Int? = nil, concurrentRequests: Int? = nil, tokensPerDay: Int? = nil,
-                tokensPerMonth: Int? = nil, usdPerDay: Double? = nil, usdPerMonth: Double? = nil) {
+    public init(
+        requestsPerMinute: Int? = nil, concurrentRequests: Int? = nil, tokensPerDay: Int? = nil,
+        tokensPerMonth: Int? = nil, usdPerDay: Double? = nil, usdPerMonth: Double? = nil
+    ) {
         self.requestsPerMinute = requestsPerMinute
         self.concurrentRequests = concurrentRequests
         self.tokensPerDay = tokensPerDay

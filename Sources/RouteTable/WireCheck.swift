@@ -6,10 +6,13 @@ enum WireCheck {
     static func check(_ target: Target, index: Int) throws(TableError) {
         func refuse(_ why: String) -> TableError { .invalid("target \(index) \(why)") }
         let upstream = target.upstream
-        guard isHost(upstream.host) else { throw refuse("has an upstream host that is not a host name or [IPv6] address") }
+        guard isHost(upstream.host) else {
+            throw refuse("has an upstream host that is not a host name or [IPv6] address")
+        }
         guard upstream.port != 0 else { throw refuse("has upstream port 0") }
         guard upstream.basePath.isEmpty || upstream.basePath.utf8.first == UInt8(ascii: "/"),
-              isURLText(upstream.basePath, forbidding: "?#") else {
+            isURLText(upstream.basePath, forbidding: "?#")
+        else {
             throw refuse("has a base path that does not start with / or holds spaces, control characters, ? or #")
         }
         guard isURLText(upstream.baseQuery, forbidding: "#") else {
@@ -22,13 +25,17 @@ enum WireCheck {
         case .header:
             guard isToken(injection.name) else { throw refuse("has a header name that is not an HTTP token") }
             guard !Injection.isReservedHeader(injection.name) else {
-                throw refuse("has a header name the gateway manages (Host, Content-Length, Transfer-Encoding, hop-by-hop headers)")
+                throw refuse(
+                    "has a header name the gateway manages (Host, Content-Length, Transfer-Encoding, hop-by-hop headers)"
+                )
             }
             guard literals.allSatisfy({ !$0.isEmpty && !hasControlCharacter($0) }) else {
                 throw refuse("has a credential part that is empty or holds control characters")
             }
         case .query:
-            guard isEncodedQueryComponent(injection.name) else { throw refuse("has a query item name that is not percent-encoded") }
+            guard isEncodedQueryComponent(injection.name) else {
+                throw refuse("has a query item name that is not percent-encoded")
+            }
             guard literals.allSatisfy(isEncodedQueryComponent) else {
                 throw refuse("has a credential part that is empty or not percent-encoded")
             }
@@ -38,7 +45,8 @@ enum WireCheck {
     /// Any C0 control character (HTAB, CR and LF included) or DEL: none belongs in a credential.
     /// C0 controls, DEL, and the C1 controls U+0080–U+009F (UTF-8 `C2 80`…`C2 9F`).
     static func hasControlCharacter(_ text: String) -> Bool {
-        text.utf8.contains { $0 < 0x20 || $0 == 0x7F } || text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) }
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
+            || text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) }
     }
 
     /// A registered name (letters, digits, `-`, `.`, `_`) or a bracketed IPv6 literal, as the compiler accepts.
@@ -46,7 +54,9 @@ enum WireCheck {
         let bytes = Array(host.utf8)
         if bytes.first == UInt8(ascii: "[") {
             return bytes.count > 2 && bytes.last == UInt8(ascii: "]")
-                && bytes.dropFirst().dropLast().allSatisfy { isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
+                && bytes.dropFirst().dropLast().allSatisfy {
+                    isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".")
+                }
         }
         return !bytes.isEmpty && bytes.allSatisfy { isAlphanumeric($0) || "-._".utf8.contains($0) }
     }

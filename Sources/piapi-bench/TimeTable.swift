@@ -46,7 +46,9 @@ struct TimeTable: ParsableCommand {
             let total = Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9
             return String(format: "%.1f", total / Double(n))
         }
-        print("routes=\(loaded.routeCount) found=\(found)/\(lookups) (baseline found \(baselineFound), digest checksum \(checksum & 0xff))")
+        print(
+            "routes=\(loaded.routeCount) found=\(found)/\(lookups) (baseline found \(baselineFound), digest checksum \(checksum & 0xff))"
+        )
         print("load_ms=\(ns(loadTime, 1_000_000))")
         print("lookup_ns=\(ns(lookupTime, lookups)) baseline_string_dict_ns=\(ns(baselineTime, lookups))")
         print("key_digest_ns=\(ns(digestTime, digestRounds))")

@@ -5,7 +5,8 @@ import PiapiCompiler
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Show which user × service routes OLD → NEW adds, removes or changes, and what changes in limits and prices.",
+        abstract:
+            "Show which user × service routes OLD → NEW adds, removes or changes, and what changes in limits and prices.",
         discussion: """
             Each side may be a compiled table (binary or JSON) or a config file. Users are matched by key digest and shown by name; secrets stay redacted. Limits are compared per user as they take effect (defaults merged), prices per model. Exits 0 whether or not anything differs.
 

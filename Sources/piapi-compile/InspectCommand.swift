@@ -6,7 +6,8 @@ import PiapiCompiler
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Print every user × service route of a compiled table (or of a config), each user's limits and the prices.",
+        abstract:
+            "Print every user × service route of a compiled table (or of a config), each user's limits and the prices.",
         discussion: """
             Credential values are shown as <redacted>, or as ${VAR} when they are environment references; a leading auth scheme word such as "Bearer" is shown as is. When the table has limits or prices, each user's effective limits (defaults merged with the user's own) and the prices (USD per million tokens) follow the routes.
 

@@ -46,21 +46,27 @@ struct ServeOptions: ParsableCommand {
     @Option(help: ArgumentHelp("Event-loop threads (default: one per core but one, at least one).", valueName: "n"))
     var threads: Int?
 
-    @Option(help: ArgumentHelp("Largest request body (bytes) kept for a retry on the next candidate.",
-                               valueName: "bytes"))
+    @Option(
+        help: ArgumentHelp(
+            "Largest request body (bytes) kept for a retry on the next candidate.",
+            valueName: "bytes"))
     var retryBodyLimit = 4 << 20
 
     @Option(help: ArgumentHelp("adaptive_rr: seconds for a key's error rate to halve (above 0).", valueName: "seconds"))
     var adaptiveHalfLife = 60.0
 
-    @Option(help: ArgumentHelp("adaptive_rr: the smallest share of its weight a failing key keeps (above 0, at most 1).",
-                               valueName: "fraction"))
+    @Option(
+        help: ArgumentHelp(
+            "adaptive_rr: the smallest share of its weight a failing key keeps (above 0, at most 1).",
+            valueName: "fraction"))
     var adaptiveFloor = 0.1
 
-    @Option(help: ArgumentHelp("""
-        Serve the read-only status page and JSON API on this address (off by default). \
-        A non-loopback address needs PIAPI_ADMIN_TOKEN (at least 16 characters).
-        """, valueName: "address"))
+    @Option(
+        help: ArgumentHelp(
+            """
+            Serve the read-only status page and JSON API on this address (off by default). \
+            A non-loopback address needs PIAPI_ADMIN_TOKEN (at least 16 characters).
+            """, valueName: "address"))
     var adminListen: String?
 
     @Option(help: ArgumentHelp("Finished requests the admin listener keeps for /api/requests.", valueName: "n"))
@@ -69,28 +75,36 @@ struct ServeOptions: ParsableCommand {
     @Flag(help: "Do not answer /metrics on the main listener (serve it on --admin-listen instead).")
     var noPublicMetrics = false
 
-    @Option(help: ArgumentHelp("""
-        Record every finished request: sqlite:PATH or postgres://USER@HOST:PORT/DB (password from the URL or PGPASSWORD).
-        """, valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            """
+            Record every finished request: sqlite:PATH or postgres://USER@HOST:PORT/DB (password from the URL or PGPASSWORD).
+            """, valueName: "url"))
     var ledger: String?
 
-    @Option(help: ArgumentHelp("Delete ledger rows older than this many days (at start, then hourly).", valueName: "days"))
+    @Option(
+        help: ArgumentHelp("Delete ledger rows older than this many days (at start, then hourly).", valueName: "days"))
     var ledgerRetention: Int?
 
-    @Option(help: ArgumentHelp("on or off: whether token and cost metrics carry a user label (one series per user).",
-                               valueName: "on|off"))
+    @Option(
+        help: ArgumentHelp(
+            "on or off: whether token and cost metrics carry a user label (one series per user).",
+            valueName: "on|off"))
     var metricsUserLabel = "on"
 
-    @Option(help: ArgumentHelp("""
-        Environment variables the table's ${VAR} references may read: NAME or PREFIX* (repeat the flag). \
-        Without it, any but PIAPI_ADMIN_TOKEN and PGPASSWORD.
-        """, valueName: "pattern"))
+    @Option(
+        help: ArgumentHelp(
+            """
+            Environment variables the table's ${VAR} references may read: NAME or PREFIX* (repeat the flag). \
+            Without it, any but PIAPI_ADMIN_TOKEN and PGPASSWORD.
+            """, valueName: "pattern"))
     var envAllow: [String] = []
 
     func validate() throws {
         _ = try gatewayConfiguration()
         guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -155,8 +169,9 @@ struct ServeOptions: ParsableCommand {
         }
         if let adminListen {
             do {
-                configuration.admin = AdminConfiguration(listen: try ListenAddress(parsing: adminListen),
-                                                         recentCapacity: adminRecent)
+                configuration.admin = AdminConfiguration(
+                    listen: try ListenAddress(parsing: adminListen),
+                    recentCapacity: adminRecent)
             } catch {
                 throw ValidationError("--admin-listen \(error)")
             }

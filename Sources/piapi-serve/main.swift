@@ -27,8 +27,10 @@ let level = options.level
 LoggingSystem.bootstrap { _ in JSONLogHandler(logLevel: level) }
 
 do {
-    try await GatewayProcess(tablePath: options.table, configuration: configuration, logLevel: level,
-                             environment: TableLoader.processEnvironment()).run()
+    try await GatewayProcess(
+        tablePath: options.table, configuration: configuration, logLevel: level,
+        environment: TableLoader.processEnvironment()
+    ).run()
 } catch {
     writeToStandardError("piapi-serve: error: \(error)\n")
     exit(1)

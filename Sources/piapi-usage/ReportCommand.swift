@@ -28,7 +28,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "End of the range (exclusive; a bare day is included whole).")
     var until: String?
 
-    @Option(name: .customLong("by"), help: "Group by user, service, provider, key, model or day; repeat or separate with commas.")
+    @Option(
+        name: .customLong("by"),
+        help: "Group by user, service, provider, key, model or day; repeat or separate with commas.")
     var groupBy: [String] = []
 
     @Option(help: "table, csv or json.")
@@ -53,7 +55,8 @@ struct ReportCommand: AsyncParsableCommand {
         let end = try time(until, "--until", asEnd: true)
         if let start, let end, end <= start { throw ValidationError("--until must be later than --since") }
         let dimensions = try groupBy.flatMap { $0.split(separator: ",") }.map { name in
-            guard let dimension = ReportDimension(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            guard let dimension = ReportDimension(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased())
+            else {
                 let known = ReportDimension.allCases.map(\.rawValue).joined(separator: ", ")
                 throw ValidationError("--by: unknown grouping; use one of \(known)")
             }

@@ -1,5 +1,5 @@
-import Glibc
 import Foundation
+import Glibc
 import RouteTable
 import Testing
 
@@ -15,8 +15,9 @@ struct ServeLifecycleTests {
         let first = try ServeStartupTests.table(variable: "PIAPI_E2E_UPSTREAM_KEY")
         try TableFile.writeAtomically(TableFile.encode(first, as: .binary), to: tablePath)
         let secret = ServeStartupTests.upstreamSecret
-        let process = try ServeProcess.start([tablePath, "--listen", "127.0.0.1:0", "--drain-timeout", "5"],
-                                             environment: ["PIAPI_E2E_UPSTREAM_KEY": secret], outputPath: output)
+        let process = try ServeProcess.start(
+            [tablePath, "--listen", "127.0.0.1:0", "--drain-timeout", "5"],
+            environment: ["PIAPI_E2E_UPSTREAM_KEY": secret], outputPath: output)
         defer { if process.isRunning { process.terminate() } }
 
         let started = try #require(await ServeProcess.waitForLine("piapi-serve started", at: output))

@@ -11,7 +11,8 @@ struct ServePipeliningTests {
         let running = try await ServeTrafficTests.Running.start(events: 5, delayMilliseconds: 200)
         do {
             let count = 50_000
-            var raw = "GET /piapi/codex/stream HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(ServeTrafficTests.userKey)\r\nX-Request-ID: slow\r\n\r\n"
+            var raw =
+                "GET /piapi/codex/stream HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(ServeTrafficTests.userKey)\r\nX-Request-ID: slow\r\n\r\n"
             for i in 0..<count { raw += "GET / HTTP/1.1\r\nX-Request-ID: p\(i)\r\n\r\n" }
             let connection = try await TestConnection(port: running.gatewayPort)
             let payload = Array(raw.utf8)
@@ -29,7 +30,8 @@ struct ServePipeliningTests {
             let outOfOrder = zip(ids.dropFirst(), 0..<count).first { $0.0 != "p\($0.1)" }
             #expect(outOfOrder == nil, "first answer out of order: \(String(describing: outOfOrder))")
             await connection.close()
-            let health = try await TestConnection.request(port: running.gatewayPort, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
+            let health = try await TestConnection.request(
+                port: running.gatewayPort, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
             #expect(health.status == 200)
         } catch {
             await running.stop()
@@ -43,7 +45,8 @@ struct ServePipeliningTests {
         let running = try await ServeTrafficTests.Running.start()
         do {
             for _ in 0..<20 {
-                _ = try await TestConnection.request(port: running.gatewayPort, "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n")
+                _ = try await TestConnection.request(
+                    port: running.gatewayPort, "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n")
             }
             let before = try #require(residentBytes(of: running.process.processIdentifier))
             let payload = Array(String(repeating: "GET /metrics HTTP/1.1\r\n\r\n", count: 8_000).utf8)
@@ -58,7 +61,8 @@ struct ServePipeliningTests {
             if ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil {
                 #expect(during - before < 24 * 1024 * 1024, "RSS grew by \(during - before) bytes (sent \(sent))")
             }
-            let health = try await TestConnection.request(port: running.gatewayPort, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
+            let health = try await TestConnection.request(
+                port: running.gatewayPort, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
             #expect(health.status == 200)
             #expect(running.process.isRunning)
         } catch {

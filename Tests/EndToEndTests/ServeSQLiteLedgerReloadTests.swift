@@ -14,15 +14,19 @@ struct ServeSQLiteLedgerReloadTests {
     static func table(mockPort: Int, key: String) throws -> RouteTable {
         let base = try ServeSharedLedgerTests.table(mockPort: mockPort)
         let budget = base.users.first { $0.name == "budget-user" }!
-        return try RouteTable(targets: base.targets, users: [
-            UserRoutes(keyDigest: KeyDigest(ofKey: key), name: "budget-user", routes: budget.routes, limits: budget.limits),
-        ], prices: base.prices)
+        return try RouteTable(
+            targets: base.targets,
+            users: [
+                UserRoutes(
+                    keyDigest: KeyDigest(ofKey: key), name: "budget-user", routes: budget.routes, limits: budget.limits)
+            ], prices: base.prices)
     }
 
     @Test("a user given a new key by a reload keeps the day's spend from the ledger")
     func newKeyKeepsSpend() async throws {
         let ledger = "sqlite:" + (try ServeProcess.makeDirectory()) + "/ledger.sqlite"
-        let replica = try await ServeSharedLedgerTests.Replica.start(ledger: ledger, table: { try Self.table(mockPort: $0, key: Self.oldKey) })
+        let replica = try await ServeSharedLedgerTests.Replica.start(
+            ledger: ledger, table: { try Self.table(mockPort: $0, key: Self.oldKey) })
         do {
             #expect(try await replica.chat(Self.oldKey).status == 200)
             let written = try await ServeSharedLedgerTests.waitUntil(within: 20) {
@@ -31,8 +35,9 @@ struct ServeSQLiteLedgerReloadTests {
             #expect(written != nil)
 
             let mockPort = replica.running.mockPort
-            try TableFile.writeAtomically(TableFile.encode(try Self.table(mockPort: mockPort, key: Self.newKey), as: .binary),
-                                          to: replica.running.tablePath)
+            try TableFile.writeAtomically(
+                TableFile.encode(try Self.table(mockPort: mockPort, key: Self.newKey), as: .binary),
+                to: replica.running.tablePath)
             let reloaded = try await ServeSharedLedgerTests.waitUntil(within: 20) {
                 try await replica.chat(Self.newKey).status != 401
             }

@@ -25,20 +25,25 @@ struct ServeSharedLedgerTests {
     /// of three answers (and `race-user`, the same), `rpm-user` with 2 requests a minute, `plain-user` with a budget it
     /// never reaches (so the limit path runs on every request).
     static func table(mockPort: Int) throws -> RouteTable {
-        let target = Target(provider: "first", keyName: "first-key", serviceType: "codex",
-                            upstream: Upstream(scheme: .http, host: "127.0.0.1", port: UInt16(mockPort), basePath: "", baseQuery: ""),
-                            injection: Injection(mode: .header, name: "Authorization",
-                                                 value: SecretTemplate(literal: "Bearer \(ServeTrafficTests.firstSecret)")))
+        let target = Target(
+            provider: "first", keyName: "first-key", serviceType: "codex",
+            upstream: Upstream(scheme: .http, host: "127.0.0.1", port: UInt16(mockPort), basePath: "", baseQuery: ""),
+            injection: Injection(
+                mode: .header, name: "Authorization",
+                value: SecretTemplate(literal: "Bearer \(ServeTrafficTests.firstSecret)")))
         func user(_ name: String, _ key: String, _ limits: UserLimits) -> UserRoutes {
-            UserRoutes(keyDigest: KeyDigest(ofKey: key), name: name,
-                       routes: [Route(service: "codex", candidates: [.init(target: 0)])], limits: limits)
+            UserRoutes(
+                keyDigest: KeyDigest(ofKey: key), name: name,
+                routes: [Route(service: "codex", candidates: [.init(target: 0)])], limits: limits)
         }
-        return try RouteTable(targets: [target], users: [
-            user("budget-user", budgetKey, UserLimits(tokensPerDay: budget)),
-            user("race-user", raceKey, UserLimits(tokensPerDay: budget)),
-            user("rpm-user", rpmKey, UserLimits(requestsPerMinute: 2)),
-            user("plain-user", plainKey, UserLimits(tokensPerDay: 1_000_000_000)),
-        ], prices: ["gpt-test": ModelPrice(input: 1, output: 2, cacheRead: 0.5, cacheWrite: 1)])
+        return try RouteTable(
+            targets: [target],
+            users: [
+                user("budget-user", budgetKey, UserLimits(tokensPerDay: budget)),
+                user("race-user", raceKey, UserLimits(tokensPerDay: budget)),
+                user("rpm-user", rpmKey, UserLimits(requestsPerMinute: 2)),
+                user("plain-user", plainKey, UserLimits(tokensPerDay: 1_000_000_000)),
+            ], prices: ["gpt-test": ModelPrice(input: 1, output: 2, cacheRead: 0.5, cacheWrite: 1)])
     }
 
     /// A piapi-serve with its own mock upstream, `--ledger` and a loopback admin listener
@@ -47,15 +52,20 @@ struct ServeSharedLedgerTests {
         let running: ServeTrafficTests.Running
         let adminPort: Int
 
-        static func start(ledger: String,
-                          table: @escaping (Int) throws -> RouteTable = { try ServeSharedLedgerTests.table(mockPort: $0) })
-            async throws -> Replica {
+        static func start(
+            ledger: String,
+            table: @escaping (Int) throws -> RouteTable = { try ServeSharedLedgerTests.table(mockPort: $0) }
+        )
+            async throws -> Replica
+        {
             let running = try await ServeTrafficTests.Running.start(
                 arguments: ["--ledger", ledger, "--admin-listen", "127.0.0.1:0"], table: table)
             do {
-                let started = try #require(await ServeProcess.waitForLine("piapi-serve started", at: running.outputPath))
+                let started = try #require(
+                    await ServeProcess.waitForLine("piapi-serve started", at: running.outputPath))
                 let admin = try #require(started["admin"] as? String)
-                return Replica(running: running, adminPort: try #require(admin.split(separator: ":").last.flatMap { Int($0) }))
+                return Replica(
+                    running: running, adminPort: try #require(admin.split(separator: ":").last.flatMap { Int($0) }))
             } catch {
                 await running.stop()
                 throw error
@@ -66,29 +76,38 @@ struct ServeSharedLedgerTests {
 
         func chat(_ key: String) async throws -> TestConnection.Response {
             let body = #"{"model":"gpt-test"}"#
-            return try await TestConnection.request(port: port, """
+            return try await TestConnection.request(
+                port: port,
+                """
                 POST /piapi/codex/dialect/chat/v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(key)\r\n\
                 Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
                 """)
         }
 
         func probe(_ key: String) async throws -> TestConnection.Response {
-            try await TestConnection.request(port: port, "GET /piapi/codex/probe HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(key)\r\nConnection: close\r\n\r\n")
+            try await TestConnection.request(
+                port: port,
+                "GET /piapi/codex/probe HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(key)\r\nConnection: close\r\n\r\n"
+            )
         }
 
         /// This replica's view of `user`'s tokens today (`/api/limits`).
         func tokensToday(_ user: String) async throws -> Int? {
-            let response = try await TestConnection.request(port: adminPort, "GET /api/limits HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n")
+            let response = try await TestConnection.request(
+                port: adminPort, "GET /api/limits HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n")
             guard response.status == 200,
-                  let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-                  let users = json["users"] as? [[String: Any]],
-                  let entry = users.first(where: { $0["user"] as? String == user }),
-                  let use = entry["use"] as? [String: Any] else { return nil }
+                let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+                let users = json["users"] as? [[String: Any]],
+                let entry = users.first(where: { $0["user"] as? String == user }),
+                let use = entry["use"] as? [String: Any]
+            else { return nil }
             return use["tokens_today"] as? Int
         }
 
         func metric(_ series: String) async throws -> Double? {
-            let text = try await TestConnection.request(port: port, "GET /metrics HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n").text
+            let text = try await TestConnection.request(
+                port: port, "GET /metrics HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"
+            ).text
             return ServeTrafficTests.sample(series, in: text)
         }
 
@@ -115,7 +134,9 @@ struct ServeSharedLedgerTests {
         try #require(Int(try await server.psql(sql, database: database)))
     }
 
-    @Test("two replicas share a token budget through PostgreSQL (overshoot measured); requests per minute stay per replica")
+    @Test(
+        "two replicas share a token budget through PostgreSQL (overshoot measured); requests per minute stay per replica"
+    )
     func sharedBudget() async throws {
         let server = try PostgresServerTrait.server
         let database = "shared_budget"
@@ -176,7 +197,9 @@ struct ServeSharedLedgerTests {
         // 1. Shared: once B has spent the third answer, A learns it from the ledger without
         //    spending anything itself, and then both refuse.
         let bLearnedA = try await spendTheBudget(Self.budgetKey, user: "budget-user", a, b)
-        let aLearned = try await Self.waitUntil(within: 20) { try await a.tokensToday("budget-user") ?? 0 >= Self.budget }
+        let aLearned = try await Self.waitUntil(within: 20) {
+            try await a.tokensToday("budget-user") ?? 0 >= Self.budget
+        }
         let aLearnedB = try #require(aLearned, "replica A never saw B's answer")
         try expectBudgetRefusal(try await a.chat(Self.budgetKey), replica: "A")
         let fromB = try await b.chat(Self.budgetKey)
@@ -206,7 +229,8 @@ struct ServeSharedLedgerTests {
             }
             try await Task.sleep(for: .milliseconds(250))
         }
-        let refusingAfter = Double((lastAdmitted - reached).components.seconds)
+        let refusingAfter =
+            Double((lastAdmitted - reached).components.seconds)
             + Double((lastAdmitted - reached).components.attoseconds) / 1e18
         // Everything is written: the ledger holds the whole day's spend of each user.
         func ledgerTokens(_ user: String) async throws -> Int {
@@ -216,10 +240,12 @@ struct ServeSharedLedgerTests {
         }
         let answers = 3 + extras.values.reduce(0, +)
         let written = try await Self.waitUntil(within: 10) {
-            let race = try await ledgerTokens("race-user"), budget = try await ledgerTokens("budget-user")
+            let race = try await ledgerTokens("race-user")
+            let budget = try await ledgerTokens("budget-user")
             return race == answers * Self.answerTokens && budget == (3 + bLate) * Self.answerTokens
         }
-        #expect(written != nil, "the ledger does not hold \(answers) answers of race-user and \(3 + bLate) of budget-user")
+        #expect(
+            written != nil, "the ledger does not hold \(answers) answers of race-user and \(3 + bLate) of budget-user")
         let overshoot = (answers - 3) * Self.answerTokens
         // Each replica may admit one answer it cannot yet know is over the budget, and one more
         // when a refresh reads the ledger before its own last answer is written (README: refresh
@@ -232,7 +258,8 @@ struct ServeSharedLedgerTests {
         let rate = Double(Self.answerTokens) / 0.25
         let documented = Int(5 * rate * 2 + 1 * rate * 2)
         #expect(overshoot <= documented)
-        print("""
+        print(
+            """
             shared budget: B saw A's spend after \(String(format: "%.2f", bLearnedA)) s and \(String(format: "%.2f", bLearnedRace)) s, \
             A saw B's after \(String(format: "%.2f", aLearnedB)) s; B admitted \(bLate) late; race: extras A=\(extras["A"] ?? 0) \
             B=\(extras["B"] ?? 0), last admitted \(String(format: "%.2f", refusingAfter)) s after the budget was reached, \
@@ -255,7 +282,9 @@ struct ServeSharedLedgerTests {
         }
     }
 
-    @Test("PostgreSQL stopped mid-run: requests succeed as fast as before, rows queue then drop (counted), and are written when it returns")
+    @Test(
+        "PostgreSQL stopped mid-run: requests succeed as fast as before, rows queue then drop (counted), and are written when it returns"
+    )
     func postgresStoppedMidRun() async throws {
         let server = try PostgresServerTrait.server
         let database = "outage"
@@ -288,14 +317,19 @@ struct ServeSharedLedgerTests {
         _ = try await chatLatencies(replica, count: 5)  // warm: connections to the mock
         let before = try await chatLatencies(replica, count: 20)
         let rows = "SELECT count(*) FROM requests"
-        #expect(try await Self.waitUntil(within: 10) { try await Self.count(rows, on: server, database: database) >= 25 } != nil)
+        #expect(
+            try await Self.waitUntil(within: 10) { try await Self.count(rows, on: server, database: database) >= 25 }
+                != nil)
 
         await server.stop()
         let during = try await chatLatencies(replica, count: 20)
-        let medianBefore = before[before.count / 2], medianDuring = during[during.count / 2]
+        let medianBefore = before[before.count / 2]
+        let medianDuring = during[during.count / 2]
         // Loose: the ledger must not be on the request path. A request waiting for a dead
         // database would take ≥ 1 s (its retry) or 10 s (its timeout).
-        #expect(medianDuring <= medianBefore * 3 + 0.1, "median \(medianBefore) s before, \(medianDuring) s while PostgreSQL is down")
+        #expect(
+            medianDuring <= medianBefore * 3 + 0.1,
+            "median \(medianBefore) s before, \(medianDuring) s while PostgreSQL is down")
         #expect(during.last! < 3, "slowest request while PostgreSQL is down: \(during.last!) s")
         // A few dozen rows wait in the queue (10,000 rows): nothing is dropped yet.
         #expect(try await replica.metric(dropped) == 0)
@@ -303,7 +337,8 @@ struct ServeSharedLedgerTests {
         // Fill the queue: 10,200 pipelined /piapi requests the gateway answers itself (401: each is a row).
         let overflow = 10_200
         let connection = try await TestConnection(port: replica.port)
-        let payload = Array(String(repeating: "GET /piapi/nowhere HTTP/1.1\r\nHost: gw\r\n\r\n", count: overflow - 1).utf8)
+        let payload =
+            Array(String(repeating: "GET /piapi/nowhere HTTP/1.1\r\nHost: gw\r\n\r\n", count: overflow - 1).utf8)
             + Array("GET /piapi/nowhere HTTP/1.1\r\nHost: gw\r\nX-Request-ID: last-of-the-burst\r\n\r\n".utf8)
         let sender = Task { try await connection.send(payload) }
         let last = Array("x-request-id: last-of-the-burst\r\n".utf8)
@@ -324,7 +359,8 @@ struct ServeSharedLedgerTests {
         var accounted: (rows: Int, dropped: Int, logged: Int) = (0, 0, 0)
         let caughtUp = try await Self.waitUntil(within: 30) {
             let droppedNow = Int(try await replica.metric(dropped) ?? -1)
-            let rowsNow = try await Self.count("SELECT count(DISTINCT request_id) FROM requests", on: server, database: database)
+            let rowsNow = try await Self.count(
+                "SELECT count(DISTINCT request_id) FROM requests", on: server, database: database)
             // The ledger keeps /piapi requests (not the /metrics scrapes that read the counter).
             let logged = ServeProcess.logLines(at: replica.running.outputPath).filter {
                 $0["message"] as? String == "request" && ($0["path"] as? String)?.hasPrefix("/piapi") == true
@@ -333,12 +369,18 @@ struct ServeSharedLedgerTests {
             return rowsNow + droppedNow >= logged && rowsNow >= 10_000
         }
         #expect(caughtUp != nil, "rows \(accounted.rows) + dropped \(accounted.dropped) vs \(accounted.logged) logged")
-        #expect(ServeProcess.logLines(at: replica.running.outputPath).contains { $0["message"] as? String == "ledger writes resumed" })
+        #expect(
+            ServeProcess.logLines(at: replica.running.outputPath).contains {
+                $0["message"] as? String == "ledger writes resumed"
+            })
         // (The queue stayed full until then, so the requests since the burst were dropped too.)
         #expect(accounted.dropped >= Int(droppedDuring))
         let after = try await chatLatencies(replica, count: 10)
-        #expect(try await replica.metric(dropped) == Double(accounted.dropped), "nothing is dropped once PostgreSQL is back")
-        print("""
+        #expect(
+            try await replica.metric(dropped) == Double(accounted.dropped), "nothing is dropped once PostgreSQL is back"
+        )
+        print(
+            """
             postgres outage: median chat \(String(format: "%.1f", medianBefore * 1000)) ms before, \
             \(String(format: "%.1f", medianDuring * 1000)) ms while down (max \(String(format: "%.1f", during.last! * 1000)) ms), \
             \(String(format: "%.1f", full[full.count / 2] * 1000)) ms with the queue full, \

@@ -10,15 +10,20 @@ struct ServeStartupTests {
 
     /// A table whose one target injects `${variable}` (or the literal secret), used by `users` users.
     static func table(variable: String?, users: Int = 1) throws -> RouteTable {
-        let value = variable.map { SecretTemplate(parts: [.literal("Bearer "), .variable($0)]) }
+        let value =
+            variable.map { SecretTemplate(parts: [.literal("Bearer "), .variable($0)]) }
             ?? SecretTemplate(literal: "Bearer \(upstreamSecret)")
-        let target = Target(provider: "provider-alpha", keyName: "main-key", serviceType: "codex",
-                            upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "", baseQuery: ""),
-                            injection: Injection(mode: .header, name: "Authorization", value: value))
-        return try RouteTable(targets: [target], users: (0..<users).map { n in
-            UserRoutes(keyDigest: KeyDigest(ofKey: "user-key-\(n)"), name: "user\(n)",
-                       routes: [Route(service: "codex", candidates: [.init(target: 0)])])
-        })
+        let target = Target(
+            provider: "provider-alpha", keyName: "main-key", serviceType: "codex",
+            upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "", baseQuery: ""),
+            injection: Injection(mode: .header, name: "Authorization", value: value))
+        return try RouteTable(
+            targets: [target],
+            users: (0..<users).map { n in
+                UserRoutes(
+                    keyDigest: KeyDigest(ofKey: "user-key-\(n)"), name: "user\(n)",
+                    routes: [Route(service: "codex", candidates: [.init(target: 0)])])
+            })
     }
 
     @Test("a missing table: exit 1, one line naming the file")
@@ -48,8 +53,9 @@ struct ServeStartupTests {
         let path = try ServeProcess.makeDirectory() + "/routes.json"
         try Data(TableFile.encode(try Self.table(variable: "PIAPI_E2E_UPSTREAM_KEY"), as: .json))
             .write(to: URL(fileURLWithPath: path))
-        let result = try await ServeProcess.run([path, "--listen", "127.0.0.1:0"],
-                                          environment: ["PIAPI_E2E_OTHER": Self.upstreamSecret])
+        let result = try await ServeProcess.run(
+            [path, "--listen", "127.0.0.1:0"],
+            environment: ["PIAPI_E2E_OTHER": Self.upstreamSecret])
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1)
         #expect(result.standardError.contains("PIAPI_E2E_UPSTREAM_KEY"))
@@ -57,14 +63,16 @@ struct ServeStartupTests {
         #expect(!result.standardOutput.contains(Self.upstreamSecret))
     }
 
-    @Test("a ${VAR} with CR/LF, a trailing CR (Windows .env) or an empty value: exit 1, the line names the variable and shows no value",
-          arguments: ["sk-e2e-bad-9a3f\r\nX-Injected: yes", "sk-e2e-bad-9a3f\r", ""])
+    @Test(
+        "a ${VAR} with CR/LF, a trailing CR (Windows .env) or an empty value: exit 1, the line names the variable and shows no value",
+        arguments: ["sk-e2e-bad-9a3f\r\nX-Injected: yes", "sk-e2e-bad-9a3f\r", ""])
     func unusableVariable(value: String) async throws {
         let path = try ServeProcess.makeDirectory() + "/routes.bin"
         try Data(TableFile.encode(try Self.table(variable: "PIAPI_E2E_UPSTREAM_KEY"), as: .binary))
             .write(to: URL(fileURLWithPath: path))
-        let result = try await ServeProcess.run([path, "--listen", "127.0.0.1:0"],
-                                                environment: ["PIAPI_E2E_UPSTREAM_KEY": value])
+        let result = try await ServeProcess.run(
+            [path, "--listen", "127.0.0.1:0"],
+            environment: ["PIAPI_E2E_UPSTREAM_KEY": value])
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1)
         #expect(result.standardError.contains("PIAPI_E2E_UPSTREAM_KEY"))
@@ -79,16 +87,22 @@ struct ServeStartupTests {
         try Data(TableFile.encode(try Self.table(variable: "PIAPI_E2E_UPSTREAM_KEY"), as: .binary))
             .write(to: URL(fileURLWithPath: path))
         let environment = ["PIAPI_E2E_UPSTREAM_KEY": Self.upstreamSecret]
-        let refused = try await ServeProcess.run([path, "--listen", "127.0.0.1:0", "--env-allow", "OPENAI_*",
-                                                  "--env-allow", "ANTHROPIC_MAIN_KEY"], environment: environment)
+        let refused = try await ServeProcess.run(
+            [
+                path, "--listen", "127.0.0.1:0", "--env-allow", "OPENAI_*",
+                "--env-allow", "ANTHROPIC_MAIN_KEY",
+            ], environment: environment)
         #expect(refused.status == 1)
         #expect(refused.errorLines.count == 1)
         #expect(refused.standardError.contains("PIAPI_E2E_UPSTREAM_KEY, which --env-allow does not allow"))
-        #expect(!refused.standardError.contains(Self.upstreamSecret) && !refused.standardOutput.contains(Self.upstreamSecret))
+        #expect(
+            !refused.standardError.contains(Self.upstreamSecret)
+                && !refused.standardOutput.contains(Self.upstreamSecret))
 
         let output = try ServeProcess.makeDirectory() + "/out.log"
-        let allowed = try ServeProcess.start([path, "--listen", "127.0.0.1:0", "--env-allow", "PIAPI_E2E_*"],
-                                             environment: environment, outputPath: output)
+        let allowed = try ServeProcess.start(
+            [path, "--listen", "127.0.0.1:0", "--env-allow", "PIAPI_E2E_*"],
+            environment: environment, outputPath: output)
         let started = await ServeProcess.waitForLine("piapi-serve started", at: output)
         allowed.terminate()
         #expect(await ServeProcess.waitForExit(allowed))
@@ -100,19 +114,25 @@ struct ServeStartupTests {
         let directory = try ServeProcess.makeDirectory()
         let table = directory + "/routes.bin"
         try Data(TableFile.encode(try Self.table(variable: nil), as: .binary)).write(to: URL(fileURLWithPath: table))
-        let result = try await ServeProcess.run([table, "--listen", "127.0.0.1:0", "--upstream-ca-file", directory + "/none.pem"])
+        let result = try await ServeProcess.run([
+            table, "--listen", "127.0.0.1:0", "--upstream-ca-file", directory + "/none.pem",
+        ])
         #expect(result.status == 1)
         #expect(result.errorLines.count == 1)
         #expect(result.standardError.contains("none.pem"))
     }
 
-    @Test("bad flags are usage errors: exit 2", arguments: [
-        ["--no-such-flag"], ["--listen", "9200"], ["--listen", "[::1]"], ["--log-level", "loud"],
-        ["--drain-timeout=-1"], ["--idle-timeout", "inf"], ["--upstream-timeout", "soon"], ["--max-connections", "0"], [],
-        ["--adaptive-half-life", "0"], ["--adaptive-half-life", "nan"], ["--adaptive-floor", "0"], ["--adaptive-floor", "1.5"],
-        ["--adaptive-floor=-0.1"], ["--env-allow", "OPENAI-*"], ["--env-allow", "*KEY"], ["--env-allow", ""],
-        ["--threads", "0"], ["--threads", "257"], ["--threads", "two"],
-    ])
+    @Test(
+        "bad flags are usage errors: exit 2",
+        arguments: [
+            ["--no-such-flag"], ["--listen", "9200"], ["--listen", "[::1]"], ["--log-level", "loud"],
+            ["--drain-timeout=-1"], ["--idle-timeout", "inf"], ["--upstream-timeout", "soon"],
+            ["--max-connections", "0"], [],
+            ["--adaptive-half-life", "0"], ["--adaptive-half-life", "nan"], ["--adaptive-floor", "0"],
+            ["--adaptive-floor", "1.5"],
+            ["--adaptive-floor=-0.1"], ["--env-allow", "OPENAI-*"], ["--env-allow", "*KEY"], ["--env-allow", ""],
+            ["--threads", "0"], ["--threads", "257"], ["--threads", "two"],
+        ])
     func usageErrors(flags: [String]) async throws {
         let table = try ServeProcess.makeDirectory() + "/routes.bin"
         try Data(TableFile.encode(try Self.table(variable: nil), as: .binary)).write(to: URL(fileURLWithPath: table))

@@ -13,20 +13,29 @@ struct ServeUsageTests {
     /// The user's codex route to the mock's root, with a price for `gpt-test` and a daily
     /// budget of 3,000 tokens (two chat answers of 1,500 each).
     static func table(mockPort: Int) throws -> RouteTable {
-        let target = Target(provider: "first", keyName: "first-key", serviceType: "codex",
-                            upstream: Upstream(scheme: .http, host: "127.0.0.1", port: UInt16(mockPort), basePath: "", baseQuery: ""),
-                            injection: Injection(mode: .header, name: "Authorization",
-                                                 value: SecretTemplate(literal: "Bearer \(ServeTrafficTests.firstSecret)")))
-        return try RouteTable(targets: [target], users: [
-            UserRoutes(keyDigest: KeyDigest(ofKey: ServeTrafficTests.userKey), name: user,
-                       routes: [Route(service: "codex", candidates: [.init(target: 0)])],
-                       limits: UserLimits(tokensPerDay: 3_000)),
-        ], prices: ["gpt-test": ModelPrice(input: 1, output: 2, cacheRead: 0.5, cacheWrite: 1)])
+        let target = Target(
+            provider: "first", keyName: "first-key", serviceType: "codex",
+            upstream: Upstream(scheme: .http, host: "127.0.0.1", port: UInt16(mockPort), basePath: "", baseQuery: ""),
+            injection: Injection(
+                mode: .header, name: "Authorization",
+                value: SecretTemplate(literal: "Bearer \(ServeTrafficTests.firstSecret)")))
+        return try RouteTable(
+            targets: [target],
+            users: [
+                UserRoutes(
+                    keyDigest: KeyDigest(ofKey: ServeTrafficTests.userKey), name: user,
+                    routes: [Route(service: "codex", candidates: [.init(target: 0)])],
+                    limits: UserLimits(tokensPerDay: 3_000))
+            ], prices: ["gpt-test": ModelPrice(input: 1, output: 2, cacheRead: 0.5, cacheWrite: 1)])
     }
 
     static func chat(_ gateway: Int, stream: Bool) async throws -> TestConnection.Response {
-        let body = stream ? #"{"model":"gpt-test","stream":true,"stream_options":{"include_usage":true}}"# : #"{"model":"gpt-test"}"#
-        return try await TestConnection.request(port: gateway, """
+        let body =
+            stream
+            ? #"{"model":"gpt-test","stream":true,"stream_options":{"include_usage":true}}"# : #"{"model":"gpt-test"}"#
+        return try await TestConnection.request(
+            port: gateway,
+            """
             POST /piapi/codex/dialect/chat/v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(ServeTrafficTests.userKey)\r\n\
             Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
             """)
@@ -59,9 +68,17 @@ struct ServeUsageTests {
                 #expect(line["cost_usd"] as? Double == 0.001288)  // (176·1 + 300·2 + 1,024·0.5) / 1e6
                 #expect(line["ttfb_ms"] is Double)
             }
-            let metrics = try await TestConnection.request(port: first.gatewayPort, "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n").text
-            #expect(metrics.contains(#"piapi_tokens_total{user="e2e-user",service_type="codex",provider="first",model="gpt-test",kind="input"} 352"#))
-            #expect(metrics.contains(#"piapi_tokens_total{user="e2e-user",service_type="codex",provider="first",model="gpt-test",kind="cache_read"} 2048"#))
+            let metrics = try await TestConnection.request(
+                port: first.gatewayPort, "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n"
+            ).text
+            #expect(
+                metrics.contains(
+                    #"piapi_tokens_total{user="e2e-user",service_type="codex",provider="first",model="gpt-test",kind="input"} 352"#
+                ))
+            #expect(
+                metrics.contains(
+                    #"piapi_tokens_total{user="e2e-user",service_type="codex",provider="first",model="gpt-test",kind="cache_read"} 2048"#
+                ))
             #expect(metrics.contains(#"piapi_limit_rejections_total{user="e2e-user",limit="tokensPerDay"} 1"#))
             #expect(!metrics.contains(ServeTrafficTests.userKey) && !metrics.contains(ServeTrafficTests.firstSecret))
         } catch {
@@ -110,17 +127,18 @@ struct ServeUsageTests {
         let executable = ServeProcess.executable.deletingLastPathComponent().appendingPathComponent("piapi-usage")
         let output: Data = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = executable
-                    process.arguments = arguments
-                    let pipe = Pipe()
-                    process.standardOutput = pipe
-                    try process.run()
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    return data
-                })
+                continuation.resume(
+                    with: Result {
+                        let process = Process()
+                        process.executableURL = executable
+                        process.arguments = arguments
+                        let pipe = Pipe()
+                        process.standardOutput = pipe
+                        try process.run()
+                        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                        process.waitUntilExit()
+                        return data
+                    })
             }
         }
         return try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])

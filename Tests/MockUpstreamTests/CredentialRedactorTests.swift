@@ -2,7 +2,9 @@ import MockUpstream
 import Testing
 
 @Suite struct CredentialRedactorTests {
-    @Test(arguments: ["authorization", "X-API-Key", "api_key", "access_token", "x-goog-api-key", "Cookie", "client_secret"])
+    @Test(arguments: [
+        "authorization", "X-API-Key", "api_key", "access_token", "x-goog-api-key", "Cookie", "client_secret",
+    ])
     func credentialNamesAreSensitive(name: String) {
         #expect(CredentialRedactor.isSensitive(name: name))
     }

@@ -35,16 +35,20 @@ import Testing
     }
 
     @Test func answersFollowTheRequestBody() {
-        let request = ReceivedRequest(method: "POST", uri: "/dialect/chat/v1/chat/completions", headers: [], bodyBytes: 0)
+        let request = ReceivedRequest(
+            method: "POST", uri: "/dialect/chat/v1/chat/completions", headers: [], bodyBytes: 0)
         let streamed = MockDialectAnswer(
             dialect: .chat, request: request,
             body: Array(#"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true}}"#.utf8))
-        #expect(streamed == MockDialectAnswer(dialect: .chat, stream: true, gzip: false, includeUsage: true, model: "gpt-4o"))
+        #expect(
+            streamed
+                == MockDialectAnswer(dialect: .chat, stream: true, gzip: false, includeUsage: true, model: "gpt-4o"))
         let withoutUsage = MockDialectAnswer(dialect: .chat, request: request, body: Array(#"{"stream":true}"#.utf8))
         #expect(withoutUsage.stream && !withoutUsage.includeUsage)
         let byQuery = ReceivedRequest(method: "POST", uri: "/v1/stream?dialect=chat&gzip=1", headers: [], bodyBytes: 0)
-        #expect(MockDialectAnswer(dialect: .chat, request: byQuery, body: Array("not json".utf8))
-            == MockDialectAnswer(dialect: .chat, stream: true, gzip: true))
+        #expect(
+            MockDialectAnswer(dialect: .chat, request: byQuery, body: Array("not json".utf8))
+                == MockDialectAnswer(dialect: .chat, stream: true, gzip: true))
     }
 
     @Test(arguments: MockDialect.allCases)
@@ -75,11 +79,15 @@ import Testing
     @Test(arguments: [
         ("POST /v1/messages?dialect=messages&stream=1&gzip=1 HTTP/1.1", "", "claude-sonnet-4-20250514"),
         ("POST /v1/responses?dialect=responses&gzip=1 HTTP/1.1", #"{"model":"o3"}"#, "o3"),
-        ("POST /dialect/chat/v1/chat/completions HTTP/1.1", #"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true}}"#, "gpt-4o"),
+        (
+            "POST /dialect/chat/v1/chat/completions HTTP/1.1",
+            #"{"model":"gpt-4o","stream":true,"stream_options":{"include_usage":true}}"#, "gpt-4o"
+        ),
     ])
     func overTheSocketAsTheGatewayWouldTapIt(requestLine: String, body: String, model: String) async throws {
         try await RunningMockUpstream.with(events: 3) { mock in
-            let request = "\(requestLine)\r\nHost: up\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            let request =
+                "\(requestLine)\r\nHost: up\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
             let bytes = try await Self.exchangeBytes(port: mock.port, request: request)
             let headEnd = try #require(Self.headLength(bytes))
             let head = try #require(ResponseHead(parsing: ByteBuffer(bytes: bytes[..<headEnd]), requestWasHead: false))

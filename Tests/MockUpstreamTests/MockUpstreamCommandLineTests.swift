@@ -60,7 +60,9 @@ import Testing
             port: port,
             "GET /v1/models HTTP/1.1\r\nHost: up\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\n\r\n")
         let report = try #require(lines.next())
-        #expect(report.hasPrefix("GET /v1/models | credential: header authorization=Bearer <redacted, \(secret.count) chars>"))
+        #expect(
+            report.hasPrefix(
+                "GET /v1/models | credential: header authorization=Bearer <redacted, \(secret.count) chars>"))
         #expect(!report.contains(secret))
     }
 }

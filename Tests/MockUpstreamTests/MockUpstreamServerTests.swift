@@ -31,7 +31,8 @@ import Testing
     @Test func servesSeveralRequestsOnOneConnection() async throws {
         try await RunningMockUpstream.with { mock in
             let connection = try await TestConnection(port: mock.port)
-            try await connection.send("GET /a HTTP/1.1\r\nHost: up\r\n\r\nGET /b HTTP/1.1\r\nHost: up\r\nConnection: close\r\n\r\n")
+            try await connection.send(
+                "GET /a HTTP/1.1\r\nHost: up\r\n\r\nGET /b HTTP/1.1\r\nHost: up\r\nConnection: close\r\n\r\n")
             #expect(try await connection.readResponse().status == 200)
             #expect(try await connection.readResponse().status == 200)
             try await connection.waitForClose()
@@ -44,10 +45,12 @@ import Testing
         // 400 ms apart: a test runner starved for less than 0.8 s still sees them apart.
         try await RunningMockUpstream.with(events: 3, delayMilliseconds: 400) { mock in
             let connection = try await TestConnection(port: mock.port)
-            try await connection.send("POST /v1/stream HTTP/1.1\r\nHost: up\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+            try await connection.send(
+                "POST /v1/stream HTTP/1.1\r\nHost: up\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
             // The events are written apart: when the first one is here the last is not, so the
             // stream was not buffered to its end.
-            try await connection.waitFor { bytes, _ in TestConnection.find(Array("\"event\":1".utf8), in: bytes) != nil }
+            try await connection.waitFor { bytes, _ in TestConnection.find(Array("\"event\":1".utf8), in: bytes) != nil
+            }
             #expect(!connection.received("[DONE]"))
             let response = try await connection.readResponse(seconds: 10)
             #expect(response.header("content-type") == "text/event-stream")

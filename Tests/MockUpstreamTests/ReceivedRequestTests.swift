@@ -27,10 +27,12 @@ import Testing
 
     @Test func listsEveryCredentialRedacted() {
         let request = sample()
-        #expect(request.credentials == [
-            ReceivedCredential(location: "query", name: "api_key", redactedValue: "<redacted, 12 chars>"),
-            ReceivedCredential(location: "header", name: "authorization", redactedValue: "Bearer <redacted, 22 chars>"),
-        ])
+        #expect(
+            request.credentials == [
+                ReceivedCredential(location: "query", name: "api_key", redactedValue: "<redacted, 12 chars>"),
+                ReceivedCredential(
+                    location: "header", name: "authorization", redactedValue: "Bearer <redacted, 22 chars>"),
+            ])
         #expect(request.headers.map(\.name) == ["host", "content-type"])
     }
 
@@ -40,7 +42,9 @@ import Testing
             #expect(!output.contains(headerSecret))
             #expect(!output.contains(querySecret))
         }
-        #expect(request.line.contains("credential: query api_key=<redacted, 12 chars>, header authorization=Bearer <redacted, 22 chars>"))
+        #expect(
+            request.line.contains(
+                "credential: query api_key=<redacted, 12 chars>, header authorization=Bearer <redacted, 22 chars>"))
         let decoded = try JSONDecoder().decode(ReceivedRequest.self, from: Data(request.jsonBody().utf8))
         #expect(decoded == request)
     }

@@ -13,7 +13,8 @@ struct CommandLineTests {
     }
 
     static var binary: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("piapi-compile")
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("piapi-compile")
     }
 
     /// Runs the binary on a dispatch thread: waiting for a child process must not block one
@@ -38,7 +39,9 @@ struct CommandLineTests {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// A fresh directory holding `files`, removed by the caller.
@@ -112,7 +115,8 @@ struct CommandLineTests {
         for arguments in [["inspect", config], ["diff", config, config]] {
             let result = try await run(arguments)
             #expect(result.status == 1, "\(arguments[0])")
-            #expect(result.stderr.contains("\(config):14:9: error: unknown field 'baseURL' in service"), "\(arguments[0])")
+            #expect(
+                result.stderr.contains("\(config):14:9: error: unknown field 'baseURL' in service"), "\(arguments[0])")
             #expect(!result.stderr.contains("parsable argument"), "\(arguments[0])")
             expectNoSecrets(result)
         }
@@ -142,9 +146,10 @@ struct CommandLineTests {
         #expect(strict.stderr.contains("0 errors, 1 warning"))
     }
 
-    @Test(arguments: YAMLReaderTests.hostile.map { ($0.name, $0.bytes) } + [
-        ("5 MB file", Array("providers: []\n".utf8) + [UInt8](repeating: UInt8(ascii: "#"), count: 5 << 20)),
-    ])
+    @Test(
+        arguments: YAMLReaderTests.hostile.map { ($0.name, $0.bytes) } + [
+            ("5 MB file", Array("providers: []\n".utf8) + [UInt8](repeating: UInt8(ascii: "#"), count: 5 << 20))
+        ])
     func hostileFilesGiveOneErrorAndExitOne(_ name: String, _ bytes: [UInt8]) async throws {
         let dir = try directory(["config.yaml": bytes])
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -179,7 +184,9 @@ struct CommandLineTests {
     }
 
     @Test func helpExitsZero() async throws {
-        for arguments in [["--help"], ["check", "--help"], ["inspect", "--help"], ["diff", "--help"], ["compile", "--help"]] {
+        for arguments in [
+            ["--help"], ["check", "--help"], ["inspect", "--help"], ["diff", "--help"], ["compile", "--help"],
+        ] {
             let result = try await run(arguments)
             #expect(result.status == 0, "\(arguments)")
             #expect(result.stdout.contains("USAGE:"), "\(arguments)")
@@ -230,7 +237,9 @@ struct CommandLineTests {
             #expect(compiled.status == 0, "\(compiled.stderr)")
             let inspected = try await run(["inspect", out])
             #expect(inspected.status == 0)
-            #expect(inspected.stdout.contains("Alice  60                 16                  -             -               -          200\n"))
+            #expect(
+                inspected.stdout.contains(
+                    "Alice  60                 16                  -             -               -          200\n"))
             #expect(inspected.stdout.contains("claude-sonnet-4-5  3      15      0.3        3.75\n"))
             let diffed = try await run(["diff", out, config])
             #expect(diffed.status == 0)

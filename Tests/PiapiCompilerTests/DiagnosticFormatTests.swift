@@ -7,10 +7,14 @@ struct DiagnosticFormatTests {
     /// Three errors and a warning, written out of order on purpose is impossible in YAML,
     /// so they appear in file order; the test checks they all come back, sorted.
     static let broken = Fixture.valid
-        .replacingOccurrences(of: "        baseUrl: https://api.beta.test/codex?v=2", with: "        baseURL: https://api.beta.test/codex?v=2")
+        .replacingOccurrences(
+            of: "        baseUrl: https://api.beta.test/codex?v=2",
+            with: "        baseURL: https://api.beta.test/codex?v=2"
+        )
         .replacingOccurrences(of: "    apiKey: user-bob-secret", with: "    apiKey: user-alice-secret")
         .replacingOccurrences(of: "        strategy: weighted_rr", with: "        strategy: weighted")
-        .replacingOccurrences(of: "        baseUrl: https://api.alpha.test/v1", with: "        baseUrl: http://api.alpha.test/v1")
+        .replacingOccurrences(
+            of: "        baseUrl: https://api.alpha.test/v1", with: "        baseUrl: http://api.alpha.test/v1")
 
     @Test func everyErrorOfARunIsReportedSortedByPosition() {
         let outcome = Fixture.compile(Self.broken)
@@ -23,37 +27,44 @@ struct DiagnosticFormatTests {
     @Test func humanFormatShowsLineCaretNoteAndSummary() {
         let outcome = Fixture.compile(Self.broken)
         let text = HumanDiagnosticFormatter.format(outcome.diagnostics, source: outcome.source)
-        #expect(text.contains("""
-            config.yaml:14:9: error: unknown field 'baseURL' in service
-                    baseURL: https://api.beta.test/codex?v=2
-                    ^
-            config.yaml:14:9: note: did you mean 'baseUrl'?
+        #expect(
+            text.contains(
+                """
+                config.yaml:14:9: error: unknown field 'baseURL' in service
+                        baseURL: https://api.beta.test/codex?v=2
+                        ^
+                config.yaml:14:9: note: did you mean 'baseUrl'?
 
-            """))
+                """))
         #expect(text.hasSuffix("\n4 errors, 1 warning\n"))
     }
 
     @Test func humanFormatMasksSecretsOnTheQuotedLine() {
         let outcome = Fixture.compile(Self.broken)
         let text = HumanDiagnosticFormatter.format(outcome.diagnostics, source: outcome.source)
-        #expect(text.contains("""
-            config.yaml:22:13: error: duplicate user apiKey (users[0] and users[1])
-                apiKey: ********
-                        ^
+        #expect(
+            text.contains(
+                """
+                config.yaml:22:13: error: duplicate user apiKey (users[0] and users[1])
+                    apiKey: ********
+                            ^
 
-            """))
+                """))
         for secret in Fixture.secrets { #expect(!text.contains(secret)) }
     }
 
     @Test func theCaretMovesWithAMaskedSecretBeforeIt() {
-        let outcome = Fixture.compile(Fixture.replacing(line: 11, with: "    apiKeys: { prod: sk-beta-secret-3, \" prod\": sk-x }"))
+        let outcome = Fixture.compile(
+            Fixture.replacing(line: 11, with: "    apiKeys: { prod: sk-beta-secret-3, \" prod\": sk-x }"))
         let text = HumanDiagnosticFormatter.format(outcome.diagnostics, source: outcome.source)
-        #expect(text.contains("""
-            config.yaml:11:40: error: duplicate key name 'prod' in apiKeys (first at line 11)
-                apiKeys: { prod: ********, " prod": ******** }
-                                           ^
+        #expect(
+            text.contains(
+                """
+                config.yaml:11:40: error: duplicate key name 'prod' in apiKeys (first at line 11)
+                    apiKeys: { prod: ********, " prod": ******** }
+                                               ^
 
-            """))
+                """))
     }
 
     @Test func jsonFormatIsOneObjectWithCountsAndPositions() throws {
@@ -74,14 +85,22 @@ struct DiagnosticFormatTests {
 
     @Test func githubFormatIsOneWorkflowCommandPerDiagnostic() {
         let outcome = Fixture.compile(Self.broken)
-        let lines = GitHubDiagnosticFormatter.format(outcome.diagnostics, fileName: "conf,ig.yaml").split(separator: "\n")
+        let lines = GitHubDiagnosticFormatter.format(outcome.diagnostics, fileName: "conf,ig.yaml").split(
+            separator: "\n")
         #expect(lines.count == 5)
-        #expect(lines[0] == "::warning file=conf%2Cig.yaml,line=8,col=18::baseUrl uses plain http://; the provider key travels unencrypted")
-        #expect(lines[2] == "::error file=conf%2Cig.yaml,line=14,col=9::unknown field 'baseURL' in service (did you mean 'baseUrl'?)")
+        #expect(
+            lines[0]
+                == "::warning file=conf%2Cig.yaml,line=8,col=18::baseUrl uses plain http://; the provider key travels unencrypted"
+        )
+        #expect(
+            lines[2]
+                == "::error file=conf%2Cig.yaml,line=14,col=9::unknown field 'baseURL' in service (did you mean 'baseUrl'?)"
+        )
     }
 
     @Test func humanDiagnosticsGoToStandardErrorOthersToStandardOutput() {
-        #expect(DiagnosticsFormat.human.render([], source: Fixture.compile(Fixture.valid).source).toStandardOutput == false)
+        #expect(
+            DiagnosticsFormat.human.render([], source: Fixture.compile(Fixture.valid).source).toStandardOutput == false)
         #expect(DiagnosticsFormat.json.render([], source: Fixture.compile(Fixture.valid).source).toStandardOutput)
         #expect(DiagnosticsFormat.github.render([], source: Fixture.compile(Fixture.valid).source).toStandardOutput)
     }

@@ -4,7 +4,9 @@ import RouteTable
 /// The valid config the rule tests start from (no diagnostics at all); each case swaps
 /// one line, so positions in the expectations can be read off the text below.
 enum Fixture {
-    static let secrets = ["sk-alpha-secret-1", "sk-alpha-secret-2", "sk-beta-secret-3", "user-alice-secret", "user-bob-secret"]
+    static let secrets = [
+        "sk-alpha-secret-1", "sk-alpha-secret-2", "sk-beta-secret-3", "user-alice-secret", "user-bob-secret",
+    ]
 
     static let valid = """
         providers:

@@ -10,7 +10,10 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
     let column: Int
     let message: String
 
-    init(_ name: String, _ yaml: String, _ severity: Diagnostic.Severity = .error, at line: Int, _ column: Int, _ message: String) {
+    init(
+        _ name: String, _ yaml: String, _ severity: Diagnostic.Severity = .error, at line: Int, _ column: Int,
+        _ message: String
+    ) {
         self.name = name
         self.yaml = yaml
         self.severity = severity

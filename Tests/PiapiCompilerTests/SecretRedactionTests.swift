@@ -6,7 +6,8 @@ import Testing
 /// No key value, user or provider, ever appears in diagnostics, inspect or diff.
 struct SecretRedactionTests {
     /// Every rule that looks at a secret value, broken at once.
-    static let brokenSecrets = Fixture.valid
+    static let brokenSecrets =
+        Fixture.valid
         .replacingOccurrences(of: "      main: sk-alpha-secret-1", with: "      main: \"${sk-alpha-secret-1\"")
         .replacingOccurrences(of: "      backup: sk-alpha-secret-2", with: "      backup: \"${sk-alpha-secret-2}\"")
         .replacingOccurrences(of: "    apiKey: user-bob-secret", with: "    apiKey: user-alice-secret")
@@ -35,7 +36,8 @@ struct SecretRedactionTests {
 
     /// A base URL's query can carry a token (Azure Functions' `?code=`): names are shown,
     /// every value is masked, in `inspect` and in `diff`.
-    static let tokenInQuery = Fixture.replacing(line: 14, with: "        baseUrl: https://api.beta.test/codex?code=SECRET123&api-version=2024")
+    static let tokenInQuery = Fixture.replacing(
+        line: 14, with: "        baseUrl: https://api.beta.test/codex?code=SECRET123&api-version=2024")
 
     @Test func inspectMasksBaseQueryValues() throws {
         let table = try #require(Fixture.compile(Self.tokenInQuery).table)
@@ -50,9 +52,11 @@ struct SecretRedactionTests {
         let added = RouteDiff(old: old, new: new).render()
         #expect(!added.contains("SECRET123"))
         #expect(added.contains("code=***"))
-        let rotated = try #require(Fixture.compile(Self.tokenInQuery.replacingOccurrences(of: "SECRET123", with: "ROTATED456")).table)
+        let rotated = try #require(
+            Fixture.compile(Self.tokenInQuery.replacingOccurrences(of: "SECRET123", with: "ROTATED456")).table)
         let text = RouteDiff(old: new, new: rotated).render()
-        #expect(text == "~ Bob / codex\n    beta/prod url query value changed (redacted)\n0 added, 0 removed, 1 changed\n")
+        #expect(
+            text == "~ Bob / codex\n    beta/prod url query value changed (redacted)\n0 added, 0 removed, 1 changed\n")
         #expect(!text.contains("SECRET123") && !text.contains("ROTATED456"))
     }
 

@@ -33,20 +33,23 @@ struct TableBuilderTests {
     }
 
     @Test func headerModeWithoutPrefixKeyUsesBearer() throws {
-        let injection = try injection(Fixture.replacing(line: 9, with: "        auth: { mode: header, name: Authorization }"))
+        let injection = try injection(
+            Fixture.replacing(line: 9, with: "        auth: { mode: header, name: Authorization }"))
         #expect(try injection.resolvedValue { _ in nil } == "Bearer sk-alpha-secret-1")
     }
 
     @Test func anEmptyPrefixMeansTheBareKey() throws {
-        let injection = try injection(Fixture.replacing(line: 9, with: "        auth: { name: x-api-key, prefix: \"\" }"))
+        let injection = try injection(
+            Fixture.replacing(line: 9, with: "        auth: { name: x-api-key, prefix: \"\" }"))
         #expect(injection.name == "x-api-key")
         #expect(try injection.resolvedValue { _ in nil } == "sk-alpha-secret-1")
     }
 
     @Test func queryModeEncodesNameAndLiteralValue() throws {
         var yaml = Fixture.replacing(line: 4, with: "      main: \"sk+a/b=\"")
-        yaml = yaml.replacingOccurrences(of: "        auth: { mode: header, name: Authorization, prefix: \"Bearer \" }",
-                                         with: "        auth: { mode: query, name: \"api key\" }")
+        yaml = yaml.replacingOccurrences(
+            of: "        auth: { mode: header, name: Authorization, prefix: \"Bearer \" }",
+            with: "        auth: { mode: query, name: \"api key\" }")
         let injection = try injection(yaml)
         #expect(injection.mode == .query)
         #expect(injection.name == "api%20key")
@@ -60,22 +63,29 @@ struct TableBuilderTests {
     }
 
     @Test func theCandidateFormKeepsStrategyWeightsAndOrder() throws {
-        let (route, table) = try route(Fixture.replacing(line: 28, with: "          - { providerName: beta, providerKeyName: prod, enabled: false }"), key: "user-bob-secret")
+        let (route, table) = try route(
+            Fixture.replacing(
+                line: 28, with: "          - { providerName: beta, providerKeyName: prod, enabled: false }"),
+            key: "user-bob-secret")
         #expect(route.strategy == .weightedRoundRobin)
         #expect(route.candidates.map(\.weight) == [3, 1])
         #expect(route.candidates.map(\.enabled) == [true, false])
         #expect(route.candidates.map { table.targets[$0.target].keyName } == ["backup", "prod"])
         let beta = table.targets[route.candidates[1].target]
-        #expect(beta.upstream == Upstream(scheme: .https, host: "api.beta.test", port: 443, basePath: "/codex", baseQuery: "v=2"))
+        #expect(
+            beta.upstream
+                == Upstream(scheme: .https, host: "api.beta.test", port: 443, basePath: "/codex", baseQuery: "v=2"))
     }
 
     @Test func strategyDefaultsToFailover() throws {
-        let (route, _) = try route(Fixture.replacing(line: 25, with: "        # default strategy"), key: "user-bob-secret")
+        let (route, _) = try route(
+            Fixture.replacing(line: 25, with: "        # default strategy"), key: "user-bob-secret")
         #expect(route.strategy == .failover)
     }
 
     @Test func baseUrlIsSplitIntoTheUpstream() throws {
-        let (route, table) = try route(Fixture.replacing(line: 8, with: "        baseUrl: http://[::1]:8080/v1/?a=b&c"), key: "user-alice-secret")
+        let (route, table) = try route(
+            Fixture.replacing(line: 8, with: "        baseUrl: http://[::1]:8080/v1/?a=b&c"), key: "user-alice-secret")
         let upstream = table.targets[route.candidates[0].target].upstream
         #expect(upstream == Upstream(scheme: .http, host: "[::1]", port: 8080, basePath: "/v1/", baseQuery: "a=b&c"))
     }
@@ -100,8 +110,14 @@ struct TableBuilderTests {
         let outcome = ConfigCompiler.compile([0xEF, 0xBB, 0xBF] + Array(crlf.utf8), fileName: "config.yaml")
         #expect(outcome.diagnostics.isEmpty, "\(outcome.diagnostics)")
         #expect(outcome.table == Fixture.compile(Fixture.valid).table)
-        let broken = ConfigCompiler.compile([0xEF, 0xBB, 0xBF] + Array(Fixture.replacing(line: 2, with: "  - name: \" \"").replacingOccurrences(of: "\n", with: "\r\n").utf8), fileName: "c.yaml")
+        let broken = ConfigCompiler.compile(
+            [0xEF, 0xBB, 0xBF]
+                + Array(
+                    Fixture.replacing(line: 2, with: "  - name: \" \"").replacingOccurrences(of: "\n", with: "\r\n")
+                        .utf8), fileName: "c.yaml")
         #expect(broken.diagnostics.first?.location == SourceLocation(line: 2, column: 11))
-        #expect(HumanDiagnosticFormatter.format(broken.diagnostics, source: broken.source).contains("  - name: \" \"\n          ^\n"))
+        #expect(
+            HumanDiagnosticFormatter.format(broken.diagnostics, source: broken.source).contains(
+                "  - name: \" \"\n          ^\n"))
     }
 }

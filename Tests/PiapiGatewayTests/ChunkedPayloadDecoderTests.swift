@@ -8,7 +8,9 @@ import Testing
         var decoder = ChunkedPayloadDecoder()
         var payload: [UInt8] = []
         for piece in pieces {
-            Array(piece.utf8).withUnsafeBytes { bytes in #expect(decoder.decode(bytes) { payload.append(contentsOf: bytes[$0]) }) }
+            Array(piece.utf8).withUnsafeBytes { bytes in
+                #expect(decoder.decode(bytes) { payload.append(contentsOf: bytes[$0]) })
+            }
         }
         return String(decoding: payload, as: UTF8.self)
     }
@@ -22,7 +24,9 @@ import Testing
         let body = "3\r\nabc\r\n10;e=1\r\n0123456789abcdef\r\n0\r\nx: y\r\n\r\n"
         for cut in 0...body.utf8.count {
             let bytes = Array(body.utf8)
-            let pieces = [String(decoding: bytes[..<cut], as: UTF8.self), String(decoding: bytes[cut...], as: UTF8.self)]
+            let pieces = [
+                String(decoding: bytes[..<cut], as: UTF8.self), String(decoding: bytes[cut...], as: UTF8.self),
+            ]
             #expect(Self.dechunk(pieces) == "abc0123456789abcdef")
         }
         #expect(Self.dechunk(body.map { String($0) }) == "abc0123456789abcdef")

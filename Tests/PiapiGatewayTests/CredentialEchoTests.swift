@@ -11,8 +11,10 @@ import Testing
     /// One request with `key` (alice: header `Authorization: Bearer sk-alpha`; bob: header
     /// `x-goog-api-key: sk-beta`; carol: query `key=sk-gamma`) to a stub that answers `status`
     /// with `headers`; returns the response and whether `secret` appeared anywhere in the bytes.
-    private func response(key: String, status: Int = 200, headers: [(String, String)],
-                          secret: String) async throws -> (TestConnection.Response, leaked: Bool) {
+    private func response(
+        key: String, status: Int = 200, headers: [(String, String)],
+        secret: String
+    ) async throws -> (TestConnection.Response, leaked: Bool) {
         let stub = try await StubUpstream { _ in .respond(status: status, headers: headers, body: Array("body".utf8)) }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
@@ -28,8 +30,10 @@ import Testing
     @Test func headerModeEchoesAreDropped() async throws {
         let (response, leaked) = try await response(
             key: GatewayHarness.aliceKey,
-            headers: [("x-echo", "Bearer sk-alpha"), ("x-bare", "key was sk-alpha."), ("Authorization", "Bearer sk-alpha"),
-                      ("x-fine", "kept"), ("x-almost", "sk-alph")],
+            headers: [
+                ("x-echo", "Bearer sk-alpha"), ("x-bare", "key was sk-alpha."), ("Authorization", "Bearer sk-alpha"),
+                ("x-fine", "kept"), ("x-almost", "sk-alph"),
+            ],
             secret: "sk-alpha")
         #expect(response.status == 200)
         #expect(!leaked)
@@ -42,9 +46,10 @@ import Testing
     }
 
     @Test func aHeaderNamedLikeTheInjectedOneIsDroppedWhenItHoldsTheKey() async throws {
-        let (response, leaked) = try await response(key: GatewayHarness.bobKey,
-                                                    headers: [("x-goog-api-key", "sk-beta"), ("x-other", "1")],
-                                                    secret: "sk-beta")
+        let (response, leaked) = try await response(
+            key: GatewayHarness.bobKey,
+            headers: [("x-goog-api-key", "sk-beta"), ("x-other", "1")],
+            secret: "sk-beta")
         #expect(!leaked)
         #expect(response.header("x-goog-api-key") == nil)
         #expect(response.header("x-other") == "1")
@@ -62,9 +67,10 @@ import Testing
         ("/v1/x?a=1", "/v1/x?a=1"),
     ])
     func queryModeRedirectsLoseTheInjectedItem(location: String, expected: String) async throws {
-        let (response, leaked) = try await response(key: GatewayHarness.carolKey, status: 307,
-                                                    headers: [("location", location), ("content-location", location)],
-                                                    secret: "sk-gamma")
+        let (response, leaked) = try await response(
+            key: GatewayHarness.carolKey, status: 307,
+            headers: [("location", location), ("content-location", location)],
+            secret: "sk-gamma")
         #expect(response.status == 307)
         #expect(!leaked)
         #expect(response.header("location") == expected)
@@ -72,16 +78,21 @@ import Testing
     }
 
     @Test func queryModeLinkHeadersLoseTheInjectedItemInEveryURI() async throws {
-        let link = "</v1/x?key=sk-gamma&page=2>; rel=\"next\", <http://h/v1/x?page=1&key=sk-gamma>; rel=\"prev\", </plain>; rel=\"up\""
-        let (response, leaked) = try await response(key: GatewayHarness.carolKey, headers: [("link", link)], secret: "sk-gamma")
+        let link =
+            "</v1/x?key=sk-gamma&page=2>; rel=\"next\", <http://h/v1/x?page=1&key=sk-gamma>; rel=\"prev\", </plain>; rel=\"up\""
+        let (response, leaked) = try await response(
+            key: GatewayHarness.carolKey, headers: [("link", link)], secret: "sk-gamma")
         #expect(!leaked)
-        #expect(response.header("link") == "</v1/x?page=2>; rel=\"next\", <http://h/v1/x?page=1>; rel=\"prev\", </plain>; rel=\"up\"")
+        #expect(
+            response.header("link")
+                == "</v1/x?page=2>; rel=\"next\", <http://h/v1/x?page=1>; rel=\"prev\", </plain>; rel=\"up\"")
     }
 
     @Test func aURLHeaderThatStillHoldsTheKeyElsewhereIsDropped() async throws {
-        let (response, leaked) = try await response(key: GatewayHarness.carolKey, status: 307,
-                                                    headers: [("location", "/v1/x?other=sk-gamma"), ("x-echo", "sk-gamma")],
-                                                    secret: "sk-gamma")
+        let (response, leaked) = try await response(
+            key: GatewayHarness.carolKey, status: 307,
+            headers: [("location", "/v1/x?other=sk-gamma"), ("x-echo", "sk-gamma")],
+            secret: "sk-gamma")
         #expect(response.status == 307)
         #expect(!leaked)
         #expect(response.header("location") == nil)
@@ -89,10 +100,12 @@ import Testing
     }
 
     @Test func aReasonPhraseHoldingTheKeyIsNotPassedOn() async throws {
-        let upstream = try await RawUpstream(always: "HTTP/1.1 401 key Bearer sk-alpha is revoked\r\ncontent-length: 0\r\n\r\n")
+        let upstream = try await RawUpstream(
+            always: "HTTP/1.1 401 key Bearer sk-alpha is revoked\r\ncontent-length: 0\r\n\r\n")
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         #expect(!(try await connection.bytesReceived(once: "\r\n\r\n").contains("sk-alpha")))
         #expect(try await connection.readResponse().status == 401)
         await connection.close()
@@ -105,12 +118,14 @@ import Testing
     /// as the upstream connection reads them, so a failure held whole for failover is clean too.
     @Test(arguments: [200, 503])
     func trailersAndChunkExtensionsOfAResponseAreLeftOut(status: Int) async throws {
-        let upstream = try await RawUpstream(always: "HTTP/1.1 \(status) X\r\ntransfer-encoding: chunked\r\n\r\n"
-                                             + "3;k=sk-alpha\r\nabc\r\n2;note=\"Bearer sk-alpha\";x\r\nde\r\n"
-                                             + "0;last=sk-alpha\r\nx-key: sk-alpha\r\nx-auth: Bearer sk-alpha\r\n\r\n")
+        let upstream = try await RawUpstream(
+            always: "HTTP/1.1 \(status) X\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "3;k=sk-alpha\r\nabc\r\n2;note=\"Bearer sk-alpha\";x\r\nde\r\n"
+                + "0;last=sk-alpha\r\nx-key: sk-alpha\r\nx-auth: Bearer sk-alpha\r\n\r\n")
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         let response = try await connection.readResponse()
         #expect(response.status == status)
         #expect(response.text == "abcde")
@@ -122,11 +137,13 @@ import Testing
     }
 
     @Test func theBytesOfAChunkedAnswerKeepOnlySizesAndPayload() async throws {
-        let upstream = try await RawUpstream(always: "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
-                                             + "3;k=sk-alpha\r\nabc\r\n0\r\nx-key: sk-alpha\r\n\r\n")
+        let upstream = try await RawUpstream(
+            always: "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "3;k=sk-alpha\r\nabc\r\n0\r\nx-key: sk-alpha\r\n\r\n")
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         let bytes = try await connection.bytesReceived(once: "0\r\n\r\n")
         #expect(!bytes.contains("sk-alpha"))
         #expect(bytes.hasSuffix("\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
@@ -136,11 +153,13 @@ import Testing
     }
 
     @Test func informationalHeadsAreCleanedToo() async throws {
-        let upstream = try await RawUpstream(always: "HTTP/1.1 103 Early Hints\r\nlink: </s.css?key=sk-gamma>; rel=preload\r\n"
-                                             + "x-echo: sk-gamma\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        let upstream = try await RawUpstream(
+            always: "HTTP/1.1 103 Early Hints\r\nlink: </s.css?key=sk-gamma>; rel=preload\r\n"
+                + "x-echo: sk-gamma\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.carolKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.carolKey)\r\n\r\n")
         #expect(!(try await connection.bytesReceived(once: "\r\n\r\nok").contains("sk-gamma")))
         let hints = try await connection.readResponse()
         #expect(hints.status == 103)
@@ -158,11 +177,18 @@ import Testing
         let fixture = try await FailoverFixture.start()
         // Candidate 0 answers 401 and echoes its key; candidate 1 (a different key) is unreachable,
         // so the client gets candidate 0's answer at the end.
-        fixture.set(0, .status(401, headers: [("x-echo", "Bearer \(FailoverFixture.secret(0))"),
-                                              ("www-authenticate", "Bearer error=\"invalid_token\"")], body: "no"))
+        fixture.set(
+            0,
+            .status(
+                401,
+                headers: [
+                    ("x-echo", "Bearer \(FailoverFixture.secret(0))"),
+                    ("www-authenticate", "Bearer error=\"invalid_token\""),
+                ], body: "no"))
         let gateway = try await GatewayHarness.start(table: fixture.table(.failover, [.init(), .init()], refused: [1]))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
         #expect(!(try await connection.bytesReceived(once: "\r\n\r\nno").contains(FailoverFixture.secret(0))))
         let response = try await connection.readResponse()
         #expect(response.status == 401)

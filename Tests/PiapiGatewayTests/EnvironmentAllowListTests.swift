@@ -18,7 +18,9 @@ struct EnvironmentAllowListTests {
         #expect(try EnvironmentAllowList(patterns: ["*", "X"]).allows("ANYTHING"))
     }
 
-    @Test("patterns that are no variable name are refused", arguments: ["", "OPENAI-*", "*KEY", "A*B", "1ABC", "A B", "**"])
+    @Test(
+        "patterns that are no variable name are refused",
+        arguments: ["", "OPENAI-*", "*KEY", "A*B", "1ABC", "A B", "**"])
     func invalid(pattern: String) {
         #expect(throws: EnvironmentAllowList.InvalidPattern(pattern: pattern)) {
             try EnvironmentAllowList(patterns: [pattern])
@@ -39,7 +41,9 @@ struct EnvironmentAllowListTests {
         #expect(error.description.contains("AWS_SECRET_ACCESS_KEY, which --env-allow does not allow"))
         #expect(!error.description.contains("aws-secret-value"))
         // The same table loads without a list, and with one that names the variable.
-        #expect(try TableLoader(path: path, environment: environment).load().credentials == ["Bearer aws-secret-value-0123"])
+        #expect(
+            try TableLoader(path: path, environment: environment).load().credentials == ["Bearer aws-secret-value-0123"]
+        )
         let named = try EnvironmentAllowList(patterns: ["AWS_SECRET_ACCESS_KEY"])
         #expect(try TableLoader(path: path, environment: environment, allowed: named).load().credentials.count == 1)
     }

@@ -8,10 +8,14 @@ import Testing
 /// the expectation.
 @Suite struct ExpectContinueTests {
     @Test func anAdmittedRequestGets100ContinueBeforeItsBody() async throws {
-        let stub = try await StubUpstream { received in .respond(status: 200, headers: [], body: Array(received.bodySHA256.utf8)) }
+        let stub = try await StubUpstream { received in
+            .respond(status: 200, headers: [], body: Array(received.bodySHA256.utf8))
+        }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("POST /piapi/codex/upload HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\nExpect: 100-Continue\r\ncontent-length: 5\r\n\r\n")
+        try await connection.send(
+            "POST /piapi/codex/upload HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\nExpect: 100-Continue\r\ncontent-length: 5\r\n\r\n"
+        )
         try await connection.waitFor(seconds: 5) { bytes, _ in
             TestConnection.find(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), in: bytes) != nil
         }
@@ -29,7 +33,9 @@ import Testing
         let stub = try await StubUpstream { _ in .respond(status: 200, headers: [], body: []) }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("POST /piapi/codex/upload HTTP/1.1\r\nauthorization: Bearer not-a-known-key\r\nExpect: 100-continue\r\ncontent-length: 5\r\n\r\n")
+        try await connection.send(
+            "POST /piapi/codex/upload HTTP/1.1\r\nauthorization: Bearer not-a-known-key\r\nExpect: 100-continue\r\ncontent-length: 5\r\n\r\n"
+        )
         let response = try await connection.readResponse()
         #expect(response.status == 401)
         #expect(!connection.received("100 Continue"))
@@ -46,7 +52,9 @@ import Testing
             let body = version == "HTTP/1.1" ? "" : "hello"
             let length = version == "HTTP/1.1" ? 0 : 5
             let connection = try await TestConnection(port: gateway.port)
-            try await connection.send("POST /piapi/codex/upload \(version)\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\nExpect: 100-continue\r\ncontent-length: \(length)\r\nconnection: close\r\n\r\n\(body)")
+            try await connection.send(
+                "POST /piapi/codex/upload \(version)\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\nExpect: 100-continue\r\ncontent-length: \(length)\r\nconnection: close\r\n\r\n\(body)"
+            )
             let response = try await connection.readResponse()
             #expect(response.status == 200, "\(version)")
             #expect(!connection.received("100 Continue"), "\(version)")

@@ -1,5 +1,5 @@
-import PiapiTestSupport
 import NIOCore
+import PiapiTestSupport
 import Testing
 
 @testable import PiapiGateway
@@ -30,21 +30,28 @@ import Testing
     }
 
     @Test func contentLengthWithTransferEncodingAnswers400() async throws {
-        try await expectRejected("POST /piapi/codex/x HTTP/1.1\r\n\(auth)content-length: 5\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", status: 400)
+        try await expectRejected(
+            "POST /piapi/codex/x HTTP/1.1\r\n\(auth)content-length: 5\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            status: 400)
     }
 
     @Test func conflictingContentLengthsAnswer400() async throws {
-        try await expectRejected("POST /piapi/codex/x HTTP/1.1\r\n\(auth)content-length: 5\r\ncontent-length: 6\r\n\r\nhello!", status: 400)
+        try await expectRejected(
+            "POST /piapi/codex/x HTTP/1.1\r\n\(auth)content-length: 5\r\ncontent-length: 6\r\n\r\nhello!", status: 400)
     }
 
     @Test func invalidChunkedBodyAnswers400() async throws {
-        try await expectRejected("POST /piapi/codex/x HTTP/1.1\r\n\(auth)transfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", status: 400)
+        try await expectRejected(
+            "POST /piapi/codex/x HTTP/1.1\r\n\(auth)transfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+            status: 400)
     }
 
-    @Test(arguments: ["/piapi/codex/../admin", "/piapi/codex/a/./b", "/piapi/codex/%2e%2e/x", "/piapi/codex/%2E./x",
-                      "/piapi/codex/a/..", "/piapi/codex/a%2fb", "/piapi/codex/.%2E",
-                      // Found by Fuzz/FuzzRequestHead: a `%` without two hex digits swallowed the `/` after it.
-                      "/piapi/codex/a%2/%2e%2e/x", "/piapi/codex/v1%/../x", "/piapi/codex/%%/%2E/x"])
+    @Test(arguments: [
+        "/piapi/codex/../admin", "/piapi/codex/a/./b", "/piapi/codex/%2e%2e/x", "/piapi/codex/%2E./x",
+        "/piapi/codex/a/..", "/piapi/codex/a%2fb", "/piapi/codex/.%2E",
+        // Found by Fuzz/FuzzRequestHead: a `%` without two hex digits swallowed the `/` after it.
+        "/piapi/codex/a%2/%2e%2e/x", "/piapi/codex/v1%/../x", "/piapi/codex/%%/%2E/x",
+    ])
     func escapingPathsAnswer400(path: String) async throws {
         try await expectRejected("GET \(path) HTTP/1.1\r\n\(auth)\r\n", status: 400, closes: false)
     }

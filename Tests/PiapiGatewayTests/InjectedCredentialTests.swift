@@ -6,10 +6,12 @@ import Testing
 /// What of a target's credential a response head is searched for.
 @Suite struct InjectedCredentialTests {
     private static func target(_ mode: Injection.Mode, name: String, credential: String) -> PreparedTarget {
-        PreparedTarget(target: Target(provider: "p", keyName: "k", serviceType: "s",
-                                      upstream: Upstream(scheme: .http, host: "h", port: 80, basePath: "", baseQuery: ""),
-                                      injection: Injection(mode: mode, name: name, value: SecretTemplate(literal: credential))),
-                       credential: credential)
+        PreparedTarget(
+            target: Target(
+                provider: "p", keyName: "k", serviceType: "s",
+                upstream: Upstream(scheme: .http, host: "h", port: 80, basePath: "", baseQuery: ""),
+                injection: Injection(mode: mode, name: name, value: SecretTemplate(literal: credential))),
+            credential: credential)
     }
 
     private static func contains(_ credential: InjectedCredential, _ text: String) -> Bool {
@@ -17,7 +19,8 @@ import Testing
     }
 
     @Test func theBareKeyAfterASchemeWordCounts() {
-        let credential = InjectedCredential(Self.target(.header, name: "Authorization", credential: "Bearer sk-abcdefgh"))
+        let credential = InjectedCredential(
+            Self.target(.header, name: "Authorization", credential: "Bearer sk-abcdefgh"))
         #expect(Self.contains(credential, "Bearer sk-abcdefgh"))
         #expect(Self.contains(credential, "invalid key sk-abcdefgh!"))
         #expect(!Self.contains(credential, "sk-abcdefg"))

@@ -16,10 +16,12 @@ struct JSONLogHandlerTests {
     func topLevelFields() throws {
         var logger = logger()
         logger[metadataKey: "component"] = "watcher"
-        logger.notice("table loaded", metadata: [
-            "routes": .stringConvertible(12), "ratio": .stringConvertible(0.25), "ok": .stringConvertible(true),
-            "nested": .dictionary(["a": .array(["x", .stringConvertible(2)])]),
-        ])
+        logger.notice(
+            "table loaded",
+            metadata: [
+                "routes": .stringConvertible(12), "ratio": .stringConvertible(0.25), "ok": .stringConvertible(true),
+                "nested": .dictionary(["a": .array(["x", .stringConvertible(2)])]),
+            ])
         #expect(sink.text.count == 1)
         let line = try #require(sink.text.first)
         #expect(line.hasSuffix("}\n"))

@@ -15,7 +15,9 @@ import Testing
 
     static func httpModel(_ model: String) async throws -> String? {
         let body = Array(("{\"object\":\"response\"," + Self.usage(model: model).dropFirst() + "}").utf8)
-        let stub = try await StubUpstream { _ in .respond(status: 200, headers: [("Content-Type", "application/json")], body: body) }
+        let stub = try await StubUpstream { _ in
+            .respond(status: 200, headers: [("Content-Type", "application/json")], body: body)
+        }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         #expect(try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey).status == 200)
         #expect(await eventually { !gateway.telemetry.records.isEmpty })
@@ -42,8 +44,9 @@ import Testing
         let upstream = try await RawUpstream { _ in reply }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let client = try await TestConnection(port: gateway.port)
-        try await client.send("GET /piapi/codex/responses HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n"
-            + WebSocketHandshakeTests.upgrade.map { $0 + "\r\n" }.joined() + "\r\n")
+        try await client.send(
+            "GET /piapi/codex/responses HTTP/1.1\r\nhost: gw\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n"
+                + WebSocketHandshakeTests.upgrade.map { $0 + "\r\n" }.joined() + "\r\n")
         #expect(await eventually { !gateway.telemetry.webSocketResponses.isEmpty })
         let recorded = gateway.telemetry.webSocketResponses.first?.usage
         #expect(recorded?.input == 10)

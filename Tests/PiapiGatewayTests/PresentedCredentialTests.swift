@@ -10,8 +10,10 @@ import Testing
     private let alice = "authorization: Bearer \(GatewayHarness.aliceKey)"
 
     /// Sends `headers` to alice's codex route and returns the answer and what the upstream saw.
-    private func send(_ headers: [String], method: String = "GET",
-                      target: String = "/piapi/codex/x") async throws -> (TestConnection.Response, [StubUpstream.Received]) {
+    private func send(
+        _ headers: [String], method: String = "GET",
+        target: String = "/piapi/codex/x"
+    ) async throws -> (TestConnection.Response, [StubUpstream.Received]) {
         let stub = try await StubUpstream(responder: echoResponder)
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let response = try await gateway.request(method, target, headers: headers)
@@ -45,7 +47,9 @@ import Testing
     }
 
     @Test func aKnownXAPIKeyBesideAnUnknownBearerKeyIsUsed() async throws {
-        let (response, received) = try await send(["authorization: Bearer not-a-user", "x-api-key: \(GatewayHarness.bobKey)"])
+        let (response, received) = try await send([
+            "authorization: Bearer not-a-user", "x-api-key: \(GatewayHarness.bobKey)",
+        ])
         #expect(response.status == 200)
         #expect(received.first?.headers["x-goog-api-key"] == ["sk-beta"])
         #expect(received.first?.headers["authorization"].isEmpty == true)
@@ -87,7 +91,9 @@ import Testing
     }
 
     @Test func resolutionRules() {
-        let a = KeyDigest(ofKey: "a"), b = KeyDigest(ofKey: "b"), stranger = KeyDigest(ofKey: "stranger")
+        let a = KeyDigest(ofKey: "a")
+        let b = KeyDigest(ofKey: "b")
+        let stranger = KeyDigest(ofKey: "stranger")
         let users = [a: "alice", b: "bob"]
         func resolve(_ bearer: KeyDigest?, _ apiKey: KeyDigest?) -> String {
             switch PresentedUser.resolve(bearer: bearer, apiKey: apiKey, lookup: { users[$0] }) {

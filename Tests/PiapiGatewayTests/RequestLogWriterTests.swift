@@ -8,9 +8,10 @@ struct RequestLogWriterTests {
     let sink = RecordingLogSink()
 
     static func record() -> RequestRecord {
-        var record = RequestRecord(requestID: "req-1", method: "POST",
-                                   path: "/piapi/codex/v1/responses?key=sk-client-query-secret",
-                                   status: 201, latencySeconds: 0.012_345_6, bytesIn: 1_234, bytesOut: 56_789)
+        var record = RequestRecord(
+            requestID: "req-1", method: "POST",
+            path: "/piapi/codex/v1/responses?key=sk-client-query-secret",
+            status: 201, latencySeconds: 0.012_345_6, bytesIn: 1_234, bytesOut: 56_789)
         record.user = "alice"
         record.serviceType = "codex"
         record.upstreamProvider = "provider-alpha"
@@ -20,7 +21,8 @@ struct RequestLogWriterTests {
 
     @Test("carries every field at the top level, numbers as numbers, the path without its query")
     func fields() throws {
-        RequestLogWriter(sink: sink, logLevel: .info).write(Self.record(), tableHash: String(repeating: "ab", count: 32))
+        RequestLogWriter(sink: sink, logLevel: .info).write(
+            Self.record(), tableHash: String(repeating: "ab", count: 32))
         let object = try #require(try sink.objects().first)
         #expect(object["level"] as? String == "info")
         #expect(object["message"] as? String == "request")
@@ -66,8 +68,9 @@ struct RequestLogWriterTests {
         let metrics = GatewayMetrics()
         metrics.tableInstalled(table)
         let tables = TableStore(table)
-        let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: sink, logLevel: .info),
-                                         tables: tables, candidates: CandidateRouter(tables: tables))
+        let telemetry = GatewayTelemetry(
+            metrics: metrics, requestLog: RequestLogWriter(sink: sink, logLevel: .info),
+            tables: tables, candidates: CandidateRouter(tables: tables))
         telemetry.requestStarted()
         #expect(sample("piapi_requests_in_flight", in: telemetry.metricsText()) == 1)
         telemetry.requestFinished(Self.record())

@@ -6,7 +6,8 @@ import Testing
 /// A request's trailer fields are parsed like header fields and never forwarded: the upstream
 /// gets the last chunk followed directly by the final CRLF.
 @Suite struct RequestTrailerTests {
-    private static let head = "POST /piapi/codex/x HTTP/1.1\r\n\(aliceAuthorization)trailer: x-checksum\r\n"
+    private static let head =
+        "POST /piapi/codex/x HTTP/1.1\r\n\(aliceAuthorization)trailer: x-checksum\r\n"
         + "transfer-encoding: chunked\r\n\r\n"
 
     /// Sends `pieces` (a little apart, so the gateway reads them separately) and returns what
@@ -30,12 +31,16 @@ import Testing
     }
 
     @Test func trailerFieldsAreNotForwarded() async throws {
-        let body = try await upstreamBody([Self.head + "5\r\nhello\r\n0\r\nx-checksum: abc\r\ncontent-length: 99\r\n\r\n"])
+        let body = try await upstreamBody([
+            Self.head + "5\r\nhello\r\n0\r\nx-checksum: abc\r\ncontent-length: 99\r\n\r\n"
+        ])
         #expect(body == "5\r\nhello\r\n0\r\n\r\n")
     }
 
     @Test func trailerFieldsSplitOverReadsAreNotForwarded() async throws {
-        let body = try await upstreamBody([Self.head + "5\r\nhello\r\n0;last=1\r\nx-che", "cksum: abc\r\nx-more:", " 1\r\n\r", "\n"])
+        let body = try await upstreamBody([
+            Self.head + "5\r\nhello\r\n0;last=1\r\nx-che", "cksum: abc\r\nx-more:", " 1\r\n\r", "\n",
+        ])
         #expect(body == "5\r\nhello\r\n0\r\n\r\n")  // the extension is left out too
     }
 
@@ -64,7 +69,8 @@ import Testing
         var scanner = ChunkedBodyScanner(trailers: .dropped)
         let body = Array("1\r\na\r\n0\r\nx: 1\r\n\r\n".utf8)
         let outcomes = body.map { byte in [byte].withUnsafeBytes { scanner.scan($0) } }
-        #expect(outcomes == Array(repeating: .forward(1), count: 9) + Array(repeating: .drop(1), count: 6)
+        #expect(
+            outcomes == Array(repeating: .forward(1), count: 9) + Array(repeating: .drop(1), count: 6)
                 + [.forward(1), .finished(consumed: 1)])
     }
 
@@ -97,7 +103,9 @@ import Testing
                     case .finished(let n):
                         kept += body[at..<(at + n)]
                         finished = true
-                    case .invalid: Issue.record("invalid at piece \(piece)"); return
+                    case .invalid:
+                        Issue.record("invalid at piece \(piece)")
+                        return
                     }
                 }
                 offset = end

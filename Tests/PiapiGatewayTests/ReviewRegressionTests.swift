@@ -20,8 +20,11 @@ import Testing
 
     @Test(arguments: [(GatewayHarness.aliceKey, "SK-ALPHA"), (GatewayHarness.carolKey, "SK-GAMMA")])
     func aCredentialEchoedInAnotherCaseIsDropped(key: String, echo: String) async throws {
-        let stub = try await StubUpstream { _ in .respond(status: 200, headers: [("x-echo", "bearer \(echo)"), ("x-fine", "kept")],
-                                                          body: Array("body".utf8)) }
+        let stub = try await StubUpstream { _ in
+            .respond(
+                status: 200, headers: [("x-echo", "bearer \(echo)"), ("x-fine", "kept")],
+                body: Array("body".utf8))
+        }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let response = try await gateway.request("GET", "/piapi/codex/x", key: key)
         #expect(response.status == 200)
@@ -32,8 +35,9 @@ import Testing
     }
 
     @Test func anUpstreamThatSendsInformationalHeadsWithoutEndGets502() async throws {
-        let flood = String(repeating: "HTTP/1.1 102 Processing\r\n\r\n",
-                           count: UpstreamConnectionStateMachine.maxInformationalHeads + 1)
+        let flood = String(
+            repeating: "HTTP/1.1 102 Processing\r\n\r\n",
+            count: UpstreamConnectionStateMachine.maxInformationalHeads + 1)
         let upstream = try await RawUpstream(always: flood + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let response = try await Self.finalResponse(gateway)
@@ -43,8 +47,9 @@ import Testing
     }
 
     @Test func aFewInformationalHeadsStillPass() async throws {
-        let some = String(repeating: "HTTP/1.1 102 Processing\r\n\r\n",
-                          count: UpstreamConnectionStateMachine.maxInformationalHeads)
+        let some = String(
+            repeating: "HTTP/1.1 102 Processing\r\n\r\n",
+            count: UpstreamConnectionStateMachine.maxInformationalHeads)
         let upstream = try await RawUpstream(always: some + "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
         let response = try await Self.finalResponse(gateway)
@@ -57,7 +62,8 @@ import Testing
     /// Alice's request, reading past the informational heads passed on before the final one.
     static func finalResponse(_ gateway: GatewayHarness) async throws -> TestConnection.Response {
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         var response = try await connection.readResponse()
         var informational = 0
         while response.status < 200 {
@@ -79,7 +85,10 @@ import Testing
         #expect(try SecretTemplate(parts: [.variable("KEY")]).resolve { environment[$0] } == "sk-1")
     }
 
-    @Test(arguments: [(" ", UnresolvedVariable.Problem.empty), ("\t ", .empty), ("sk-\tx", .controlCharacter), ("sk-\u{85}x", .controlCharacter)])
+    @Test(arguments: [
+        (" ", UnresolvedVariable.Problem.empty), ("\t ", .empty), ("sk-\tx", .controlCharacter),
+        ("sk-\u{85}x", .controlCharacter),
+    ])
     func blankAndC1ValuesAreRefused(value: String, problem: UnresolvedVariable.Problem) {
         #expect(throws: UnresolvedVariable(name: "KEY", problem: problem)) {
             try SecretTemplate(parts: [.variable("KEY")]).resolve { _ in value }
@@ -99,8 +108,9 @@ import Testing
     func onlyReadableCodingsGoUpstream(sent: String, forwarded: String) async throws {
         let stub = try await StubUpstream(responder: echoResponder)
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
-        let response = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey,
-                                                 headers: ["accept-encoding: \(sent)"])
+        let response = try await gateway.request(
+            "GET", "/piapi/codex/x", key: GatewayHarness.aliceKey,
+            headers: ["accept-encoding: \(sent)"])
         #expect(response.status == 200)
         #expect(stub.received.first?.headers["accept-encoding"] == [forwarded])
         await gateway.stop()

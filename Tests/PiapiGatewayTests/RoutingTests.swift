@@ -8,8 +8,10 @@ import Testing
     @Test func concurrentUsersNeverSeeEachOthersRoutes() async throws {
         let stub = try await StubUpstream(responder: echoResponder)
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
-        let users = [(GatewayHarness.aliceKey, "Bearer sk-alpha /v1/r"), (GatewayHarness.bobKey, "sk-beta /v2/r?fixed=1"),
-                     (GatewayHarness.carolKey, "- /r?key=sk-gamma")]
+        let users = [
+            (GatewayHarness.aliceKey, "Bearer sk-alpha /v1/r"), (GatewayHarness.bobKey, "sk-beta /v2/r?fixed=1"),
+            (GatewayHarness.carolKey, "- /r?key=sk-gamma"),
+        ]
         try await withThrowingTaskGroup(of: (Int, String, Int).self) { group in
             for i in 0..<200 {
                 group.addTask {
@@ -34,10 +36,13 @@ import Testing
     @Test func headerInjectionReplacesClientCredentials() async throws {
         let stub = try await StubUpstream(responder: echoResponder)
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
-        let response = try await gateway.request("GET", "/piapi/codex/models", key: GatewayHarness.bobKey,
-                                                 headers: ["x-api-key: client-extra", "X-Goog-Api-Key: client-forged",
-                                                           "x-custom: kept", "Connection: keep-alive, x-drop-me",
-                                                           "x-drop-me: 1", "Proxy-Authorization: Basic abc"])
+        let response = try await gateway.request(
+            "GET", "/piapi/codex/models", key: GatewayHarness.bobKey,
+            headers: [
+                "x-api-key: client-extra", "X-Goog-Api-Key: client-forged",
+                "x-custom: kept", "Connection: keep-alive, x-drop-me",
+                "x-drop-me: 1", "Proxy-Authorization: Basic abc",
+            ])
         #expect(response.status == 200)
         let received = try #require(stub.received.first)
         #expect(received.headers["x-goog-api-key"] == ["sk-beta"])
@@ -56,8 +61,9 @@ import Testing
     @Test func queryInjectionCannotBeOverriddenByTheClient() async throws {
         let stub = try await StubUpstream(responder: echoResponder)
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
-        let response = try await gateway.request("GET", "/piapi/codex/x?a=1&key=forged&%6Bey=forged2&b=%2F2",
-                                                 key: GatewayHarness.carolKey)
+        let response = try await gateway.request(
+            "GET", "/piapi/codex/x?a=1&key=forged&%6Bey=forged2&b=%2F2",
+            key: GatewayHarness.carolKey)
         #expect(response.status == 200)
         #expect(stub.received.first?.uri == "/x?a=1&b=%2F2&key=sk-gamma")
         await gateway.stop()
@@ -115,9 +121,11 @@ import Testing
     @Test func xAPIKeyAndCaseInsensitiveBearerAreAccepted() async throws {
         let stub = try await StubUpstream(responder: echoResponder)
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
-        let viaAPIKey = try await gateway.request("GET", "/piapi/codex/a", headers: ["x-api-key: \(GatewayHarness.aliceKey)"])
+        let viaAPIKey = try await gateway.request(
+            "GET", "/piapi/codex/a", headers: ["x-api-key: \(GatewayHarness.aliceKey)"])
         #expect(viaAPIKey.status == 200)
-        let viaBearer = try await gateway.request("GET", "/piapi/codex/a", headers: ["Authorization: bEaReR \(GatewayHarness.aliceKey)"])
+        let viaBearer = try await gateway.request(
+            "GET", "/piapi/codex/a", headers: ["Authorization: bEaReR \(GatewayHarness.aliceKey)"])
         #expect(viaBearer.status == 200)
         await gateway.stop()
         await stub.close()
@@ -126,13 +134,15 @@ import Testing
     @Test func requestIDIsEchoedWhenValidAndGeneratedOtherwise() async throws {
         let stub = try await StubUpstream(responder: echoResponder)
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
-        let echoed = try await gateway.request("GET", "/piapi/codex/a", key: GatewayHarness.aliceKey,
-                                               headers: ["X-Request-ID: abc.DEF_1:2-3"])
+        let echoed = try await gateway.request(
+            "GET", "/piapi/codex/a", key: GatewayHarness.aliceKey,
+            headers: ["X-Request-ID: abc.DEF_1:2-3"])
         #expect(echoed.header("x-request-id") == "abc.DEF_1:2-3")
         #expect(stub.received.first?.headers["x-request-id"] == ["abc.DEF_1:2-3"])
         for bad in ["has space", String(repeating: "a", count: 129), "semi;colon"] {
-            let response = try await gateway.request("GET", "/piapi/codex/a", key: GatewayHarness.aliceKey,
-                                                     headers: ["X-Request-ID: \(bad)"])
+            let response = try await gateway.request(
+                "GET", "/piapi/codex/a", key: GatewayHarness.aliceKey,
+                headers: ["X-Request-ID: \(bad)"])
             let id = try #require(response.header("x-request-id"))
             #expect(id != bad && !id.isEmpty)
         }
@@ -172,8 +182,11 @@ import Testing
         #expect(alice.path == "/piapi/codex/a")
         #expect(alice.method == "POST")
         #expect(alice.bytesIn == 2)
-        let secrets = GatewayHarness.upstreamSecrets + [GatewayHarness.aliceKey, GatewayHarness.bobKey,
-                                                        GatewayHarness.carolKey, "unknown-secret-key"]
+        let secrets =
+            GatewayHarness.upstreamSecrets + [
+                GatewayHarness.aliceKey, GatewayHarness.bobKey,
+                GatewayHarness.carolKey, "unknown-secret-key",
+            ]
         for record in records {
             let text = "\(record)"
             for secret in secrets { #expect(!text.contains(secret)) }

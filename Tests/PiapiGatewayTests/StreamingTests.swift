@@ -1,7 +1,7 @@
-import PiapiTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import PiapiTestSupport
 import Testing
 
 @testable import PiapiGateway
@@ -10,11 +10,14 @@ import Testing
     @Test func serverSentEventsArriveBeforeTheStreamEnds() async throws {
         let release = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
         let stub = try await StubUpstream { _ in
-            .stream(first: "data: first\n\n", release: release.futureResult, rest: ["data: second\n\n", "data: [DONE]\n\n"])
+            .stream(
+                first: "data: first\n\n", release: release.futureResult, rest: ["data: second\n\n", "data: [DONE]\n\n"])
         }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("POST /piapi/codex/stream HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 2\r\n\r\n{}")
+        try await connection.send(
+            "POST /piapi/codex/stream HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 2\r\n\r\n{}"
+        )
         // The upstream holds back everything after the first event until we saw it.
         try await connection.waitFor { bytes, _ in TestConnection.find(Array("data: first".utf8), in: bytes) != nil }
         #expect(!connection.received("data: second"))
@@ -30,19 +33,24 @@ import Testing
 
     @Test func largeBodiesPassIntactBothWays() async throws {
         let stub = try await StubUpstream { received in
-            received.uri.hasSuffix("/download") ? .large(count: 16 << 20)
+            received.uri.hasSuffix("/download")
+                ? .large(count: 16 << 20)
                 : .respond(status: 200, headers: [], body: Array(received.bodySHA256.utf8))
         }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let upload = (0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send(Array("POST /piapi/codex/upload HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: \(upload.count)\r\n\r\n".utf8) + upload)
+        try await connection.send(
+            Array(
+                "POST /piapi/codex/upload HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: \(upload.count)\r\n\r\n"
+                    .utf8) + upload)
         let uploaded = try await connection.readResponse(seconds: 60)
         #expect(uploaded.status == 200)
         #expect(uploaded.text == TestHex.sha256(upload))
         #expect(stub.received.first?.bodyCount == upload.count)
 
-        try await connection.send("GET /piapi/codex/download HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/download HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         let downloaded = try await connection.readResponse(seconds: 60)
         #expect(downloaded.status == 200)
         #expect(downloaded.body.count == 16 << 20)
@@ -55,8 +63,10 @@ import Testing
     @Test func chunkedUploadIsForwarded() async throws {
         let stub = try await StubUpstream { received in .respond(status: 200, headers: [], body: received.body) }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
-        let response = try await TestConnection.request(port: gateway.port,
-            "POST /piapi/codex/c HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n")
+        let response = try await TestConnection.request(
+            port: gateway.port,
+            "POST /piapi/codex/c HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n"
+        )
         #expect(response.status == 200)
         #expect(response.text == "hello world")
         await gateway.stop()
@@ -68,7 +78,8 @@ import Testing
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
         for i in 0..<5 {
-            try await connection.send("GET /piapi/codex/\(i) HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+            try await connection.send(
+                "GET /piapi/codex/\(i) HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
             let response = try await connection.readResponse()
             #expect(response.status == 200)
             #expect(response.text == "Bearer sk-alpha /v1/\(i)")
@@ -93,7 +104,8 @@ import Testing
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: flaky.port))
         let connection = try await TestConnection(port: gateway.port)
         for path in ["first", "second"] {
-            try await connection.send("GET /piapi/codex/\(path) HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+            try await connection.send(
+                "GET /piapi/codex/\(path) HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
             let response = try await connection.readResponse()
             #expect(response.status == 200)
             #expect(response.text == "Bearer sk-alpha /v1/\(path)")
@@ -110,7 +122,9 @@ import Testing
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
         var burst = ""
-        for i in 0..<4 { burst += "GET /piapi/codex/p\(i) HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n" }
+        for i in 0..<4 {
+            burst += "GET /piapi/codex/p\(i) HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n"
+        }
         burst += "GET /healthz HTTP/1.1\r\n\r\n"
         try await connection.send(burst)
         for i in 0..<4 {
@@ -129,7 +143,8 @@ import Testing
         }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/stream HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/stream HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         try await connection.waitFor { bytes, _ in TestConnection.find(Array("data: first".utf8), in: bytes) != nil }
         #expect(stub.closedConnections == 0)
         await connection.close()
@@ -152,8 +167,11 @@ import Testing
         }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("POST /piapi/codex/v1/chat/completions HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 2\r\n\r\n{}")
-        try await connection.waitFor { bytes, _ in TestConnection.find(Array("data: [DONE]\n\n".utf8), in: bytes) != nil }
+        try await connection.send(
+            "POST /piapi/codex/v1/chat/completions HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 2\r\n\r\n{}"
+        )
+        try await connection.waitFor { bytes, _ in TestConnection.find(Array("data: [DONE]\n\n".utf8), in: bytes) != nil
+        }
         await connection.close()
         let end = ContinuousClock.now + .seconds(10)
         while stub.closedConnections == 0, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(5)) }

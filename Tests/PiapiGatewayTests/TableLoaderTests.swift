@@ -25,9 +25,11 @@ struct TableLoaderTests {
         #expect(TableLoadError.missing(path: path).description.contains(path))
     }
 
-    @Test("bytes that are no table are refused", arguments: [
-        Array("hello, this is not a route table".utf8), [], Array("{\"not\": \"a table\"}".utf8),
-    ])
+    @Test(
+        "bytes that are no table are refused",
+        arguments: [
+            Array("hello, this is not a route table".utf8), [], Array("{\"not\": \"a table\"}".utf8),
+        ])
     func corruptFile(bytes: [UInt8]) throws {
         let path = try TableFixtures.makeDirectory() + "/routes.bin"
         try TableFile.writeAtomically(bytes, to: path)
@@ -45,7 +47,9 @@ struct TableLoaderTests {
         let bytes = TableFile.encode(try TableFixtures.table(), as: .binary)
         for length in [bytes.count - 1, bytes.count / 2, 8] {
             try TableFile.writeAtomically(Array(bytes.prefix(length)), to: path)
-            let error = try #require(throws: TableLoadError.self) { try TableLoader(path: path, environment: [:]).load() }
+            let error = try #require(throws: TableLoadError.self) {
+                try TableLoader(path: path, environment: [:]).load()
+            }
             #expect(!error.description.contains(TableFixtures.literalSecret))
             #expect(!error.description.contains("\n"))
         }
@@ -57,15 +61,20 @@ struct TableLoaderTests {
         try TableFile.writeAtomically(
             TableFile.encode(try TableFixtures.table(variable: "PIAPI_MISSING_KEY"), as: .binary), to: path)
         let environment = ["PIAPI_OTHER_KEY": "sk-other-secret-123", "HOME": "/root"]
-        let error = try #require(throws: TableLoadError.self) { try TableLoader(path: path, environment: environment).load() }
+        let error = try #require(throws: TableLoadError.self) {
+            try TableLoader(path: path, environment: environment).load()
+        }
         #expect(error == .unresolvedVariable(path: path, name: "PIAPI_MISSING_KEY"))
         #expect(error.description.contains("PIAPI_MISSING_KEY"))
         #expect(!error.description.contains("sk-other-secret-123"))
     }
 
-    @Test("a ${VAR} that is empty or holds a control character is refused by name, its value never shown",
-          arguments: [("sk-env-secret\r\nX-Injected: yes", UnresolvedVariable.Problem.controlCharacter),
-                      ("sk-env-secret\r", .controlCharacter), ("", .empty)])
+    @Test(
+        "a ${VAR} that is empty or holds a control character is refused by name, its value never shown",
+        arguments: [
+            ("sk-env-secret\r\nX-Injected: yes", UnresolvedVariable.Problem.controlCharacter),
+            ("sk-env-secret\r", .controlCharacter), ("", .empty),
+        ])
     func unusableVariable(value: String, problem: UnresolvedVariable.Problem) throws {
         let path = try TableFixtures.makeDirectory() + "/routes.bin"
         try TableFile.writeAtomically(

@@ -31,8 +31,9 @@ struct TableWatcherTests {
     func makeWatcher(path: String? = nil, environment: [String: String] = [:]) -> TableWatcher {
         let logs = self.logs
         let logger = Logger(label: "test") { _ in JSONLogHandler(sink: logs, logLevel: .info) }
-        return TableWatcher(loader: TableLoader(path: path ?? self.path, environment: environment), store: store,
-                            metrics: metrics, logger: logger)
+        return TableWatcher(
+            loader: TableLoader(path: path ?? self.path, environment: environment), store: store,
+            metrics: metrics, logger: logger)
     }
 
     func reloads(_ result: String) -> Double? {
@@ -135,7 +136,8 @@ struct TableWatcherTests {
     func controlCharacterInVariableOnReload() throws {
         let secret = "sk-reload-secret\r\nX-Injected: yes"
         let watcher = makeWatcher(environment: ["PIAPI_RELOAD_KEY": secret])
-        let bad = TableFixture(table: try TableFixtures.table(services: ["codex", "claude"], variable: "PIAPI_RELOAD_KEY"))
+        let bad = TableFixture(
+            table: try TableFixtures.table(services: ["codex", "claude"], variable: "PIAPI_RELOAD_KEY"))
         try TableFile.writeAtomically(bad.binary, to: path)
         guard case .failed = watcher.reload() else {
             Issue.record("a table needing a ${VAR} with CR/LF must not load")

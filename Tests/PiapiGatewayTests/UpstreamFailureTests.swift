@@ -1,16 +1,18 @@
-import PiapiTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
+import PiapiTestSupport
 import Testing
 
 @testable import PiapiGateway
 
 @Suite struct UpstreamFailureTests {
     @Test func refusedConnectionAnswers502() async throws {
-        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: try await StubUpstream.refusedPort()))
-        let response = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey,
-                                                 headers: ["x-request-id: r-502"])
+        let gateway = try await GatewayHarness.start(
+            table: GatewayHarness.table(upstreamPort: try await StubUpstream.refusedPort()))
+        let response = try await gateway.request(
+            "GET", "/piapi/codex/x", key: GatewayHarness.aliceKey,
+            headers: ["x-request-id: r-502"])
         #expect(response.status == 502)
         #expect(response.text.contains("\"type\":\"bad_gateway\""))
         #expect(response.text.contains("\"request_id\":\"r-502\""))
@@ -38,12 +40,15 @@ import Testing
     /// with a manual clock in `ClientConnectionStateMachineTests`.
     @Test func silenceMidStreamClosesTheClientAfterTheIdleTimeout() async throws {
         let never = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
-        let stub = try await StubUpstream { _ in .stream(first: "data: first\n\n", release: never.futureResult, rest: []) }
+        let stub = try await StubUpstream { _ in
+            .stream(first: "data: first\n\n", release: never.futureResult, rest: [])
+        }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port)) {
             $0.idleTimeout = .seconds(2)
         }
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/s HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/s HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         try await connection.waitFor { bytes, _ in TestConnection.find(Array("data: first".utf8), in: bytes) != nil }
         try await connection.waitForClose()
         #expect(connection.received("data: first"))
@@ -61,7 +66,9 @@ import Testing
             $0.idleTimeout = .seconds(1)
         }
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("POST /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 10\r\n\r\nabc")
+        try await connection.send(
+            "POST /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\ncontent-length: 10\r\n\r\nabc"
+        )
         #expect(try await connection.bytesReceived(once: "\r\n\r\n").hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
         let response = try await connection.readResponse()
         #expect(response.status == 408)
@@ -77,10 +84,13 @@ import Testing
 
     @Test func drainLetsTheRequestInFlightFinish() async throws {
         let release = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
-        let stub = try await StubUpstream { _ in .stream(first: "data: a\n\n", release: release.futureResult, rest: ["data: b\n\n"]) }
+        let stub = try await StubUpstream { _ in
+            .stream(first: "data: a\n\n", release: release.futureResult, rest: ["data: b\n\n"])
+        }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/s HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/s HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         try await connection.waitFor { bytes, _ in TestConnection.find(Array("data: a".utf8), in: bytes) != nil }
         async let drained: Void = gateway.server.drain(timeout: .seconds(10))
         try await Task.sleep(for: .milliseconds(50))
@@ -96,8 +106,9 @@ import Testing
 
     @Test func tooManyRequestsPassesThroughWithRetryAfter() async throws {
         let stub = try await StubUpstream { _ in
-            .respond(status: 429, headers: [("retry-after", "17"), ("content-type", "application/json")],
-                     body: Array("{\"error\":\"slow down\"}".utf8))
+            .respond(
+                status: 429, headers: [("retry-after", "17"), ("content-type", "application/json")],
+                body: Array("{\"error\":\"slow down\"}".utf8))
         }
         let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: stub.port))
         let response = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey)
@@ -110,7 +121,9 @@ import Testing
 
     @Test func tlsUpstreamTrustedThroughTheCAFile() async throws {
         let stub = try await StubUpstream(tls: true, responder: echoResponder)
-        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("piapi-test-ca-\(UUID().uuidString).pem").path
+        let caFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "piapi-test-ca-\(UUID().uuidString).pem"
+        ).path
         try TestCertificates.caPEM.write(toFile: caFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: caFile) }
         let table = try GatewayHarness.table(upstreamPort: stub.port, scheme: .https, host: "localhost")

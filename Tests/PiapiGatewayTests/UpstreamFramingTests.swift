@@ -10,7 +10,10 @@ import Testing
 @Suite struct UpstreamFramingTests {
     /// How `ResponseHead` frames a 200 whose head carries `headers`.
     private static func framing(_ headers: String, version: String = "HTTP/1.1") -> String {
-        guard let head = ResponseHead(parsing: ByteBuffer(string: "\(version) 200 OK\r\n\(headers)\r\n"), requestWasHead: false) else {
+        guard
+            let head = ResponseHead(
+                parsing: ByteBuffer(string: "\(version) 200 OK\r\n\(headers)\r\n"), requestWasHead: false)
+        else {
             return "invalid"
         }
         switch head.framing {
@@ -53,15 +56,21 @@ import Testing
 
     /// Found by the review: `HTTP/1.1 2000 OK` was logged as 200 and forwarded raw (no client
     /// parses it), and an ESC in the reason phrase reached the client.
-    @Test(arguments: ["HTTP/1.1 2000 OK", "HTTP/1.1 5030 Busy", "HTTP/1.1 200 O\u{1B}K", "HTTP/1.1 200 a\u{7F}",
-                      "HTTP/1.1 200x", "HTTP/1.1 20 OK"])
+    @Test(arguments: [
+        "HTTP/1.1 2000 OK", "HTTP/1.1 5030 Busy", "HTTP/1.1 200 O\u{1B}K", "HTTP/1.1 200 a\u{7F}",
+        "HTTP/1.1 200x", "HTTP/1.1 20 OK",
+    ])
     func aStatusLineWithoutThreeDigitsOrWithControlBytesIsInvalid(line: String) {
-        #expect(ResponseHead(parsing: ByteBuffer(string: line + "\r\ncontent-length: 0\r\n\r\n"), requestWasHead: false) == nil)
+        #expect(
+            ResponseHead(parsing: ByteBuffer(string: line + "\r\ncontent-length: 0\r\n\r\n"), requestWasHead: false)
+                == nil)
     }
 
     @Test(arguments: ["HTTP/1.1 200 OK", "HTTP/1.1 200 ", "HTTP/1.1 200", "HTTP/1.1 404 Not\tFound caf\u{E9}"])
     func aStatusLineWithThreeDigitsAndAnyPrintableReasonIsValid(line: String) {
-        #expect(ResponseHead(parsing: ByteBuffer(string: line + "\r\ncontent-length: 0\r\n\r\n"), requestWasHead: false) != nil)
+        #expect(
+            ResponseHead(parsing: ByteBuffer(string: line + "\r\ncontent-length: 0\r\n\r\n"), requestWasHead: false)
+                != nil)
     }
 
     @Test func anHTTP10ResponseWithTransferEncodingIsInvalid() {
@@ -71,8 +80,11 @@ import Testing
     }
 
     @Test func aLengthBesideTransferEncodingAlsoClosesTheUpstreamConnection() throws {
-        let head = try #require(ResponseHead(parsing: ByteBuffer(string: "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n"),
-                                             requestWasHead: false))
+        let head = try #require(
+            ResponseHead(
+                parsing: ByteBuffer(
+                    string: "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n"),
+                requestWasHead: false))
         #expect(head.closesConnection)
     }
 
@@ -99,7 +111,8 @@ import Testing
     }
 
     @Test func contentLengthBesideTransferEncodingIsNotForwarded() async throws {
-        let response = try await exchange("HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        let response = try await exchange(
+            "HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
         #expect(response.status == 200)
         #expect(response.header("content-length") == nil)
         #expect(response.header("transfer-encoding") == "chunked")

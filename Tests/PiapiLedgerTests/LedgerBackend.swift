@@ -28,7 +28,8 @@ struct SQLiteBackend: LedgerBackend {
     }
 
     func scalar(_ sql: String, in ledger: String) async throws -> String {
-        let connection = try await SQLiteConnection.open(storage: .file(path: String(ledger.dropFirst("sqlite:".count))))
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: String(ledger.dropFirst("sqlite:".count))))
         let rows: [SQLiteRow]
         do {
             rows = try await connection.query(sql)
@@ -61,7 +62,8 @@ struct PostgresBackend: LedgerBackend {
 
     func scalar(_ sql: String, in ledger: String) async throws -> String {
         let database = ledger.split(separator: "/").last!.split(separator: "?")[0]
-        return try await server.psql(sql, database: String(database)).split(separator: "\n").first.map(String.init) ?? ""
+        return try await server.psql(sql, database: String(database)).split(separator: "\n").first.map(String.init)
+            ?? ""
     }
 
     var indexCountSQL: String {

@@ -27,7 +27,9 @@ struct LedgerTimeTests {
         #expect(ReportTime.parse("12h", now: now) == Fixtures.time("2026-11-08T00:00:00Z"))
         #expect(ReportTime.parse("2026-11-01", now: now) == Fixtures.time("2026-11-01T00:00:00Z"))
         #expect(ReportTime.parse("2026-11-01", now: now, asEnd: true) == Fixtures.time("2026-11-02T00:00:00Z"))
-        #expect(ReportTime.parse("2026-11-01T06:30:00Z", now: now, asEnd: true) == Date(timeIntervalSince1970: 1_793_514_600))
+        #expect(
+            ReportTime.parse("2026-11-01T06:30:00Z", now: now, asEnd: true)
+                == Date(timeIntervalSince1970: 1_793_514_600))
         for bad in ["", "d", "-1d", "7w", "yesterday", "2026-11-01 06:30"] {
             #expect(ReportTime.parse(bad, now: now) == nil, "\(bad)")
         }

@@ -13,13 +13,31 @@ struct LedgerURLTests {
     }
 
     @Test func postgresParts() throws {
-        guard case .postgres(let location) = try LedgerURL("postgresql://piapi:s3cr%40t@db.internal:6543/usage?sslmode=require", environment: [:]) else {
+        guard
+            case .postgres(let location) = try LedgerURL(
+                "postgresql://piapi:s3cr%40t@db.internal:6543/usage?sslmode=require", environment: [:])
+        else {
             Issue.record("not postgres")
             return
         }
         #expect(location.host == "db.internal" && location.port == 6543 && location.user == "piapi")
         #expect(location.database == "usage" && location.sslMode == .require && location.hasPassword)
         #expect(location.description == "postgres://piapi:***@db.internal:6543/usage?sslmode=require")
+    }
+
+    @Test func connectTimeoutIsWholeSecondsAndShown() throws {
+        let url = try LedgerURL("postgres://piapi@db/usage?connect_timeout=30&sslmode=disable", environment: [:])
+        guard case .postgres(let location) = url else {
+            Issue.record("not postgres")
+            return
+        }
+        #expect(location.connectTimeoutSeconds == 30)
+        #expect(url.description == "postgres://piapi@db:5432/usage?sslmode=disable&connect_timeout=30")
+        for bad in ["0", "-1", "3601", "1.5", "", "5s", "٣"] {
+            #expect(throws: LedgerError.self) {
+                try LedgerURL("postgres://piapi@db/usage?connect_timeout=\(bad)", environment: [:])
+            }
+        }
     }
 
     @Test func postgresDefaults() throws {

@@ -1,8 +1,9 @@
 import Foundation
 import NIOConcurrencyHelpers
-@testable import PiapiLedger
 import PiapiTestSupport
 import Testing
+
+@testable import PiapiLedger
 
 /// The ledger on a real PostgreSQL server (one for the suite), including the server
 /// stopping mid-run.
@@ -67,7 +68,9 @@ struct PostgresLedgerTests {
         try await Ledger.open(fromEnvironment, logger: StoreChecks.logger).close()
 
         let fromURL = try LedgerURL(ledger, environment: [:])
-        #expect(fromURL.description == "postgres://postgres:***@127.0.0.1:\(server.port)/\(database)?sslmode=disable")
+        #expect(
+            fromURL.description
+                == "postgres://postgres:***@127.0.0.1:\(server.port)/\(database)?sslmode=disable&connect_timeout=60")
         #expect(!String(reflecting: fromURL).contains(server.password))
         var dumped = ""
         dump(fromURL, to: &dumped)
@@ -141,19 +144,27 @@ struct PostgresLedgerTests {
         let withoutPassword = server.url(database: database, includePassword: false)
 
         let good = try await UsageCommand.run(
-            ["report", "--ledger", withoutPassword, "--by", "user", "--format", "csv"], environment: ["PGPASSWORD": server.password])
+            ["report", "--ledger", withoutPassword, "--by", "user", "--format", "csv"],
+            environment: ["PGPASSWORD": server.password])
         #expect(good.status == 0, "\(good.standardError)")
         #expect(good.standardOutput.hasSuffix("alice,1,0,100,10,5,50,20,0.250000\r\n"))
 
         let wrong = "wrong-\(UUID().uuidString)"
-        let bad = try await UsageCommand.run(["report", "--ledger", withoutPassword.replacingOccurrences(of: "postgres@", with: "postgres:\(wrong)@")])
+        let bad = try await UsageCommand.run([
+            "report", "--ledger", withoutPassword.replacingOccurrences(of: "postgres@", with: "postgres:\(wrong)@"),
+        ])
         #expect(bad.status == 1)
-        #expect(bad.standardError.contains("28P01") && bad.standardError.contains("postgres:***@"), "\(bad.standardError)")
+        #expect(
+            bad.standardError.contains("28P01") && bad.standardError.contains("postgres:***@"), "\(bad.standardError)")
         #expect(!(bad.standardOutput + bad.standardError).contains(wrong))
 
         let notALedger = try await UsageCommand.run(
-            ["report", "--ledger", server.url(database: "postgres", includePassword: false)], environment: ["PGPASSWORD": server.password])
-        #expect(notALedger.status == 1 && notALedger.standardError.contains("/postgres?sslmode=disable: not a piapi ledger"))
+            ["report", "--ledger", server.url(database: "postgres", includePassword: false)],
+            environment: ["PGPASSWORD": server.password])
+        #expect(
+            notALedger.status == 1
+                && notALedger.standardError.contains("/postgres?sslmode=disable&connect_timeout=60: not a piapi ledger")
+        )
         #expect(!(notALedger.standardOutput + notALedger.standardError).contains(server.password))
     }
 
@@ -163,8 +174,11 @@ struct PostgresLedgerTests {
         let server = try PostgresServerTrait.server
         let ledger = try await backend.freshLedger()
         let database = String(ledger.split(separator: "/").last!.split(separator: "?")[0])
-        guard case .postgres(let location) = try LedgerURL(ledger) else { throw TestPostgres.Failure(description: "not postgres") }
-        let store = try await PostgresLedgerStore.open(location, mode: .migrate, operationTimeout: .seconds(1), logger: StoreChecks.logger)
+        guard case .postgres(let location) = try LedgerURL(ledger) else {
+            throw TestPostgres.Failure(description: "not postgres")
+        }
+        let store = try await PostgresLedgerStore.open(
+            location, mode: .migrate, operationTimeout: .seconds(1), logger: StoreChecks.logger)
         let backendText = try await server.psql("SELECT pid FROM pg_stat_activity WHERE datname = '\(database)'")
         let backendPID = try #require(Int32(backendText))
         kill(backendPID, SIGSTOP)

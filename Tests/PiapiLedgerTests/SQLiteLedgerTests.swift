@@ -76,7 +76,9 @@ struct SQLiteLedgerTests {
         let ledger = try await backend.freshLedger()
         let store = try await Ledger.open(ledger, logger: StoreChecks.logger)
         let drops = NIOLockedValueBox(0)
-        let writer = LedgerWriter(store: store, capacity: 1_000, flushInterval: .milliseconds(100), logger: StoreChecks.logger) {
+        let writer = LedgerWriter(
+            store: store, capacity: 1_000, flushInterval: .milliseconds(100), logger: StoreChecks.logger
+        ) {
             count in drops.withLockedValue { $0 += count }
         }
         let locker = try await SQLiteConnection.open(storage: .file(path: String(ledger.dropFirst("sqlite:".count))))

@@ -5,7 +5,9 @@ import Testing
 public struct PostgresServerTrait: SuiteTrait, TestScoping {
     @TaskLocal public static var current: TestPostgres?
 
-    public func provideScope(for test: Test, testCase: Test.Case?, performing function: () async throws -> Void) async throws {
+    public func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: () async throws -> Void
+    ) async throws {
         let server = try await TestPostgres.start()
         do {
             try await Self.$current.withValue(server) { try await function() }

@@ -82,7 +82,9 @@ public final class TestConnection: Sendable {
         while true {
             let lastLook = ContinuousClock.now >= end
             let parsed: Response? = state.withLockedValue { s in
-                guard let (response, used) = Self.parse(s.bytes, closed: s.closed, headRequest: headRequest) else { return nil }
+                guard let (response, used) = Self.parse(s.bytes, closed: s.closed, headRequest: headRequest) else {
+                    return nil
+                }
                 s.bytes.removeFirst(used)
                 return response
             }

@@ -39,12 +39,16 @@ public final class TestPostgres: Sendable {
             for path in [directory.path, passwordFile.path] { chown(path, account.uid, account.gid) }
         }
         chmod(directory.path, 0o700)
-        let server = TestPostgres(binaries: binaries, account: account, directory: directory, password: password, port: try freePort())
+        let server = TestPostgres(
+            binaries: binaries, account: account, directory: directory, password: password, port: try freePort())
         do {
             try await server.run(
                 "initdb",
-                ["-D", server.dataDirectory, "-U", server.user, "--auth=scram-sha-256", "--pwfile=\(passwordFile.path)",
-                 "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C"])
+                [
+                    "-D", server.dataDirectory, "-U", server.user, "--auth=scram-sha-256",
+                    "--pwfile=\(passwordFile.path)",
+                    "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C",
+                ])
             try await server.restart()
         } catch {
             await server.destroy()
@@ -67,7 +71,7 @@ public final class TestPostgres: Sendable {
     /// A ledger URL for `database`; with `includePassword: false` the password must come
     /// from `PGPASSWORD`.
     public func url(database: String = "postgres", includePassword: Bool = true) -> String {
-        "postgres://\(user)\(includePassword ? ":\(password)" : "")@127.0.0.1:\(port)/\(database)?sslmode=disable"
+        "postgres://\(user)\(includePassword ? ":\(password)" : "")@127.0.0.1:\(port)/\(database)?sslmode=disable&connect_timeout=60"
     }
 
     /// The server's pid while it runs.
@@ -79,9 +83,11 @@ public final class TestPostgres: Sendable {
         guard pid == nil else { return }
         let (executable, arguments) = command(
             "postgres",
-            ["-D", dataDirectory, "-p", "\(port)", "-c", "listen_addresses=127.0.0.1",
-             "-c", "unix_socket_directories=\(directory.path)", "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off", "-c", "max_connections=40", "-c", "shared_buffers=16MB"])
+            [
+                "-D", dataDirectory, "-p", "\(port)", "-c", "listen_addresses=127.0.0.1",
+                "-c", "unix_socket_directories=\(directory.path)", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off", "-c", "max_connections=40", "-c", "shared_buffers=16MB",
+            ])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -97,7 +103,9 @@ public final class TestPostgres: Sendable {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             guard process.isRunning else { throw Failure(description: "postgres exited at start:\n\(logTail())") }
-            if (try? await run("pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-t", "1"], asServerUser: false)) != nil {
+            if (try? await run("pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-t", "1"], asServerUser: false))
+                != nil
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -109,10 +117,12 @@ public final class TestPostgres: Sendable {
     /// Fast shutdown by pid (SIGINT: open connections are closed at once), then SIGKILL if it
     /// lingers past 10 s.
     public func stop() async {
-        guard let process = server.withLockedValue({ state -> Process? in
-            defer { state = nil }
-            return state
-        }), process.isRunning else { return }
+        guard
+            let process = server.withLockedValue({ state -> Process? in
+                defer { state = nil }
+                return state
+            }), process.isRunning
+        else { return }
         kill(process.processIdentifier, SIGINT)
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
@@ -137,18 +147,27 @@ public final class TestPostgres: Sendable {
     @discardableResult
     public func psql(_ sql: String, database: String = "postgres") async throws -> String {
         try await run(
-            "psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+            "psql",
+            [
+                "-h", "127.0.0.1", "-p", "\(port)", "-U", user, "-d", database, "-X", "-At", "-v", "ON_ERROR_STOP=1",
+                "-c", sql,
+            ],
             asServerUser: false)
     }
 
     // MARK: - Processes
 
     /// The executable and arguments for a server binary, dropped to `account` under root.
-    private func command(_ binary: String, _ arguments: [String], asServerUser: Bool = true) -> (executable: String, arguments: [String]) {
+    private func command(
+        _ binary: String, _ arguments: [String], asServerUser: Bool = true
+    ) -> (executable: String, arguments: [String]) {
         let path = binaries.appendingPathComponent(binary).path
         guard asServerUser, let account else { return (path, arguments) }
         // setpriv execs the server itself, so the pid we hold is postgres's own.
-        return ("/usr/bin/setpriv", ["--reuid=\(account.uid)", "--regid=\(account.gid)", "--clear-groups", "--", path] + arguments)
+        return (
+            "/usr/bin/setpriv",
+            ["--reuid=\(account.uid)", "--regid=\(account.gid)", "--clear-groups", "--", path] + arguments
+        )
     }
 
     /// Runs a binary to completion, waiting on a dispatch thread so no cooperative thread of
@@ -157,7 +176,8 @@ public final class TestPostgres: Sendable {
     private func run(_ binary: String, _ arguments: [String], asServerUser: Bool = true) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.runBlocking(binary, arguments, asServerUser: asServerUser) })
+                continuation.resume(
+                    with: Result { try self.runBlocking(binary, arguments, asServerUser: asServerUser) })
             }
         }
     }
@@ -199,7 +219,9 @@ public final class TestPostgres: Sendable {
             .filter { FileManager.default.isExecutableFile(atPath: "\(root)/\($0)/bin/postgres") }
             .sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
         guard let newest = versions.last else {
-            throw Failure(description: "no PostgreSQL server in \(root)/*/bin: apt-get install postgresql (or set PIAPI_POSTGRES_BIN)")
+            throw Failure(
+                description:
+                    "no PostgreSQL server in \(root)/*/bin: apt-get install postgresql (or set PIAPI_POSTGRES_BIN)")
         }
         return URL(fileURLWithPath: "\(root)/\(newest)/bin")
     }
@@ -214,7 +236,9 @@ public final class TestPostgres: Sendable {
             try useradd.run()
             useradd.waitUntilExit()
         }
-        guard let entry = getpwnam(name) else { throw Failure(description: "could not create the \(name) user for postgres") }
+        guard let entry = getpwnam(name) else {
+            throw Failure(description: "could not create the \(name) user for postgres")
+        }
         return (entry.pointee.pw_uid, entry.pointee.pw_gid)
     }
 
@@ -229,7 +253,9 @@ public final class TestPostgres: Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw Failure(description: "could not find a free port") }
         return Int(UInt16(bigEndian: address.sin_port))

@@ -1,5 +1,6 @@
-@testable import RouteTable
 import Testing
+
+@testable import RouteTable
 
 @Suite struct BinaryCodecTests {
     @Test func roundTripKeepsEveryField() throws {
@@ -17,17 +18,21 @@ import Testing
 
     @Test func encodingIsDeterministicWhateverTheInputOrder() throws {
         let a = try SampleTables.small()
-        let b = try RouteTable(targets: a.targets.reversed(), users: a.users.reversed().map { user in
-            UserRoutes(keyDigest: user.keyDigest, name: user.name, routes: user.routes.reversed().map { route in
-                var route = route
-                route.candidates = route.candidates.map { c in
-                    var c = c
-                    c.target = a.targets.count - 1 - c.target
-                    return c
-                }
-                return route
+        let b = try RouteTable(
+            targets: a.targets.reversed(),
+            users: a.users.reversed().map { user in
+                UserRoutes(
+                    keyDigest: user.keyDigest, name: user.name,
+                    routes: user.routes.reversed().map { route in
+                        var route = route
+                        route.candidates = route.candidates.map { c in
+                            var c = c
+                            c.target = a.targets.count - 1 - c.target
+                            return c
+                        }
+                        return route
+                    })
             })
-        })
         #expect(BinaryTableEncoder.encode(a) == BinaryTableEncoder.encode(b))
         #expect(BinaryTableEncoder.encode(a) == BinaryTableEncoder.encode(try SampleTables.small()))
     }
@@ -83,15 +88,18 @@ import Testing
         // 10,000 users × 2 services must fit well under 2 MB (issue figure); a quick proxy:
         // 1,000 users × 2 services stay under 100 bytes per route.
         let targets = (0..<10).map { i in
-            Target(provider: "p\(i)", keyName: "k", serviceType: i % 2 == 0 ? "codex" : "claude_code",
-                   upstream: Upstream(scheme: .https, host: "h\(i).example", port: 443, basePath: "/v1", baseQuery: ""),
-                   injection: Injection(mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer x")))
+            Target(
+                provider: "p\(i)", keyName: "k", serviceType: i % 2 == 0 ? "codex" : "claude_code",
+                upstream: Upstream(scheme: .https, host: "h\(i).example", port: 443, basePath: "/v1", baseQuery: ""),
+                injection: Injection(mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer x")))
         }
         let users = (0..<1000).map { u in
-            UserRoutes(keyDigest: KeyDigest(ofKey: "user-\(u)"), name: "user\(u)", routes: [
-                Route(service: "codex", candidates: [.init(target: (u % 5) * 2)]),
-                Route(service: "claude_code", candidates: [.init(target: (u % 5) * 2 + 1)]),
-            ])
+            UserRoutes(
+                keyDigest: KeyDigest(ofKey: "user-\(u)"), name: "user\(u)",
+                routes: [
+                    Route(service: "codex", candidates: [.init(target: (u % 5) * 2)]),
+                    Route(service: "claude_code", candidates: [.init(target: (u % 5) * 2 + 1)]),
+                ])
         }
         let bytes = BinaryTableEncoder.encode(try RouteTable(targets: targets, users: users))
         #expect(bytes.count < 2000 * 100)

@@ -18,20 +18,36 @@ import Testing
     @Test func tablesRefuseBrokenInvariants() throws {
         let digest = KeyDigest(ofKey: "k")
         #expect(throws: TableError.self) {
-            try RouteTable(targets: [], users: [UserRoutes(keyDigest: digest, name: "u", routes: [
-                Route(service: "codex", candidates: [.init(target: 0)]),
-            ])])
+            try RouteTable(
+                targets: [],
+                users: [
+                    UserRoutes(
+                        keyDigest: digest, name: "u",
+                        routes: [
+                            Route(service: "codex", candidates: [.init(target: 0)])
+                        ])
+                ])
         }
         #expect(throws: TableError.self) {
-            try RouteTable(targets: [SampleTables.alphaCodex], users: [UserRoutes(keyDigest: digest, name: "u", routes: [
-                Route(service: "codex", candidates: []),
-            ])])
+            try RouteTable(
+                targets: [SampleTables.alphaCodex],
+                users: [
+                    UserRoutes(
+                        keyDigest: digest, name: "u",
+                        routes: [
+                            Route(service: "codex", candidates: [])
+                        ])
+                ])
         }
         #expect(throws: TableError.self) {
-            try RouteTable(targets: [SampleTables.alphaCodex], users: [
-                UserRoutes(keyDigest: digest, name: "u", routes: [Route(service: "codex", candidates: [.init(target: 0)])]),
-                UserRoutes(keyDigest: digest, name: "v", routes: [Route(service: "codex", candidates: [.init(target: 0)])]),
-            ])
+            try RouteTable(
+                targets: [SampleTables.alphaCodex],
+                users: [
+                    UserRoutes(
+                        keyDigest: digest, name: "u", routes: [Route(service: "codex", candidates: [.init(target: 0)])]),
+                    UserRoutes(
+                        keyDigest: digest, name: "v", routes: [Route(service: "codex", candidates: [.init(target: 0)])]),
+                ])
         }
         #expect(throws: TableError.self) {
             try RouteTable(targets: [SampleTables.alphaCodex, SampleTables.alphaCodex], users: [])

@@ -1,5 +1,6 @@
-@testable import RouteTable
 import Testing
+
+@testable import RouteTable
 
 /// Prices and per-user limits in the table (format version 2), and version-1 tables still loading.
 @Suite struct PricesAndLimitsTests {
@@ -12,8 +13,11 @@ import Testing
             #expect(decoded.prices == SampleTables.prices)
             #expect(decoded.contentHash == table.contentHash)
             let alice = try #require(decoded.user(for: KeyDigest(ofKey: "piapi-user-alice")))
-            #expect(alice.limits == UserLimits(requestsPerMinute: 60, concurrentRequests: 4, tokensPerDay: 20_000_000,
-                                               tokensPerMonth: 9_007_199_254_740_991, usdPerDay: 0.1 + 0.2, usdPerMonth: 200))
+            #expect(
+                alice.limits
+                    == UserLimits(
+                        requestsPerMinute: 60, concurrentRequests: 4, tokensPerDay: 20_000_000,
+                        tokensPerMonth: 9_007_199_254_740_991, usdPerDay: 0.1 + 0.2, usdPerMonth: 200))
             #expect(decoded.user(for: KeyDigest(ofKey: "piapi-user-bob"))?.limits == UserLimits(tokensPerDay: 1))
         }
         #expect(JSONTableCodec.encode(json) == JSONTableCodec.encode(table))
@@ -40,7 +44,8 @@ import Testing
 
     @Test func priceLookupIsAnExactMatch() throws {
         let table = try SampleTables.priced()
-        #expect(table.price(for: "claude-sonnet-4-5") == ModelPrice(input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75))
+        #expect(
+            table.price(for: "claude-sonnet-4-5") == ModelPrice(input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75))
         #expect(table.price(for: "Claude-Sonnet-4-5") == nil)
         #expect(table.price(for: "claude-sonnet-4") == nil)
         #expect(table.price(for: "gpt-4o") == nil)
@@ -50,26 +55,32 @@ import Testing
     @Test func costIsPerMillionTokens() {
         let price = ModelPrice(input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75)
         #expect(price.cost(input: 1_000_000, output: 0) == 3)
-        #expect(price.cost(input: 1000, output: 2000, cacheRead: 10_000, cacheWrite: 4000) == (3_000 + 30_000 + 3_000 + 15_000) / 1_000_000.0)
+        #expect(
+            price.cost(input: 1000, output: 2000, cacheRead: 10_000, cacheWrite: 4000)
+                == (3_000 + 30_000 + 3_000 + 15_000) / 1_000_000.0)
         #expect(price.cost(input: 0, output: 0) == 0)
     }
 
     @Test func jsonShowsPricesAndOnlyTheLimitsThatAreSet() throws {
         let text = String(decoding: JSONTableCodec.encode(try SampleTables.priced()), as: UTF8.self)
         #expect(text.contains("\"version\" : 2"))
-        #expect(text.contains("""
-                "claude-sonnet-4-5" : {
-                  "cacheRead" : 0.3,
-                  "cacheWrite" : 3.75,
-                  "input" : 3,
-                  "output" : 15
-                }
-            """))
-        #expect(text.contains("""
-                  "limits" : {
-                    "tokensPerDay" : 1
-                  },
-            """))
+        #expect(
+            text.contains(
+                """
+                    "claude-sonnet-4-5" : {
+                      "cacheRead" : 0.3,
+                      "cacheWrite" : 3.75,
+                      "input" : 3,
+                      "output" : 15
+                    }
+                """))
+        #expect(
+            text.contains(
+                """
+                      "limits" : {
+                        "tokensPerDay" : 1
+                      },
+                """))
         let plain = String(decoding: JSONTableCodec.encode(try SampleTables.small()), as: UTF8.self)
         #expect(plain.contains("\"prices\" : {\n\n  },") || plain.contains("\"prices\" : {}"), "\(plain)")
         #expect(!plain.contains("\"limits\""), "unlimited users carry no limits object")
@@ -139,7 +150,8 @@ import Testing
     @Test(arguments: ["", " gpt-4o", "gpt 4o", "gpt-4o\n", "gpt\u{7F}"])
     func aBadModelNameIsRefused(model: String) throws {
         #expect(throws: TableError.self) {
-            try RouteTable(targets: [], users: [], prices: [model: ModelPrice(input: 1, output: 1, cacheRead: 1, cacheWrite: 1)])
+            try RouteTable(
+                targets: [], users: [], prices: [model: ModelPrice(input: 1, output: 1, cacheRead: 1, cacheWrite: 1)])
         }
     }
 
@@ -173,7 +185,9 @@ import Testing
     func aHandEditedJSONTableWithNonsenseIsRefused(old: String, new: String) throws {
         let good = String(decoding: JSONTableCodec.encode(try SampleTables.priced()), as: UTF8.self)
         #expect(good.contains(old), "the edit must apply")
-        #expect(throws: TableError.self) { try JSONTableCodec.decode(Array(good.replacingOccurrences(of: old, with: new).utf8)) }
+        #expect(throws: TableError.self) {
+            try JSONTableCodec.decode(Array(good.replacingOccurrences(of: old, with: new).utf8))
+        }
     }
 
     /// Rewrites the binary payload with a fresh checksum, so only the content checks stand in the way.
@@ -187,15 +201,31 @@ import Testing
         func bits(_ value: Double) -> [UInt8] { withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
         func count(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
         let edits: [(String, (inout [UInt8]) throws -> Void)] = [
-            ("negative price", { p in p.replaceSubrange(try #require(p.firstRange(of: bits(3.75))), with: bits(-3.75)) }),
+            (
+                "negative price",
+                { p in p.replaceSubrange(try #require(p.firstRange(of: bits(3.75))), with: bits(-3.75)) }
+            ),
             ("NaN price", { p in p.replaceSubrange(try #require(p.firstRange(of: bits(3.75))), with: bits(.nan)) }),
-            ("infinite price", { p in p.replaceSubrange(try #require(p.firstRange(of: bits(15))), with: bits(.infinity)) }),
+            (
+                "infinite price",
+                { p in p.replaceSubrange(try #require(p.firstRange(of: bits(15))), with: bits(.infinity)) }
+            ),
             ("zero USD limit", { p in p.replaceSubrange(try #require(p.firstRange(of: bits(200))), with: bits(0)) }),
-            ("zero count limit", { p in p.replaceSubrange(try #require(p.firstRange(of: count(20_000_000))), with: count(0)) }),
-            ("count beyond Int", { p in p.replaceSubrange(try #require(p.firstRange(of: count(20_000_000))), with: count(.max)) }),
-            ("count beyond maxCount", { p in
-                p.replaceSubrange(try #require(p.firstRange(of: count(20_000_000))), with: count(UInt64(UserLimits.maxCount) + 1))
-            }),
+            (
+                "zero count limit",
+                { p in p.replaceSubrange(try #require(p.firstRange(of: count(20_000_000))), with: count(0)) }
+            ),
+            (
+                "count beyond Int",
+                { p in p.replaceSubrange(try #require(p.firstRange(of: count(20_000_000))), with: count(.max)) }
+            ),
+            (
+                "count beyond maxCount",
+                { p in
+                    p.replaceSubrange(
+                        try #require(p.firstRange(of: count(20_000_000))), with: count(UInt64(UserLimits.maxCount) + 1))
+                }
+            ),
         ]
         for (name, edit) in edits {
             let bytes = try rechecksummed(edit)
@@ -214,9 +244,10 @@ import Testing
     }
 
     @Test func limitFieldsKeepTheirConfigNames() {
-        #expect(UserLimits.Field.allCases.map(\.name) == [
-            "requestsPerMinute", "concurrentRequests", "tokensPerDay", "tokensPerMonth", "usdPerDay", "usdPerMonth",
-        ])
+        #expect(
+            UserLimits.Field.allCases.map(\.name) == [
+                "requestsPerMinute", "concurrentRequests", "tokensPerDay", "tokensPerMonth", "usdPerDay", "usdPerMonth",
+            ])
         #expect(UserLimits.Field.allCases.filter(\.isUSD) == [.usdPerDay, .usdPerMonth])
         var limits = UserLimits.unlimited
         limits[count: .concurrentRequests] = 3
@@ -236,9 +267,12 @@ import Testing
             for mask: UInt8 in [0x01, 0x80] {
                 var altered = payload
                 altered[offset] ^= mask
-                guard let table = try? BinaryTableDecoder.decode(BinaryTableEncoder.header(for: altered) + altered) else { continue }
+                guard let table = try? BinaryTableDecoder.decode(BinaryTableEncoder.header(for: altered) + altered)
+                else { continue }
                 decoded += 1
-                #expect(try BinaryTableDecoder.decode(BinaryTableEncoder.encode(table)) == table, "byte \(offset) ^ \(mask)")
+                #expect(
+                    try BinaryTableDecoder.decode(BinaryTableEncoder.encode(table)) == table, "byte \(offset) ^ \(mask)"
+                )
                 #expect(try JSONTableCodec.decode(JSONTableCodec.encode(table)) == table, "byte \(offset) ^ \(mask)")
             }
         }

@@ -5,9 +5,11 @@ import Testing
     @Test func parsesReferencesAndLiterals() throws {
         #expect(try SecretTemplate.parse("sk-plain") == SecretTemplate(parts: [.literal("sk-plain")]))
         #expect(try SecretTemplate.parse("${ALPHA_KEY}") == SecretTemplate(parts: [.variable("ALPHA_KEY")]))
-        #expect(try SecretTemplate.parse("pre-${A}-${_b2}$x$") == SecretTemplate(parts: [
-            .literal("pre-"), .variable("A"), .literal("-"), .variable("_b2"), .literal("$x$"),
-        ]))
+        #expect(
+            try SecretTemplate.parse("pre-${A}-${_b2}$x$")
+                == SecretTemplate(parts: [
+                    .literal("pre-"), .variable("A"), .literal("-"), .variable("_b2"), .literal("$x$"),
+                ]))
     }
 
     @Test func rejectsMalformedReferences() {
@@ -28,7 +30,8 @@ import Testing
     @Test(arguments: ["sk-x\r\nX-Injected: yes", "sk-x\r", "", "sk\tx", "sk\u{7F}", "\u{0}"])
     func unusableValuesAreRefusedByName(value: String) throws {
         for mode in [Injection.Mode.header, .query] {
-            let injection = Injection(mode: mode, name: "k", value: SecretTemplate(parts: [.literal("Bearer "), .variable("KEY")]))
+            let injection = Injection(
+                mode: mode, name: "k", value: SecretTemplate(parts: [.literal("Bearer "), .variable("KEY")]))
             let error = try #require(throws: UnresolvedVariable.self) { try injection.resolvedValue { _ in value } }
             #expect(error.name == "KEY")
         }
@@ -42,7 +45,8 @@ import Testing
     }
 
     @Test func redactedDescriptionsHideLiteralsButNameVariables() {
-        let literal = Injection(mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer sk-secret"))
+        let literal = Injection(
+            mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer sk-secret"))
         #expect(literal.redactedDescription == "header Authorization: <redacted>")
         let reference = Injection(mode: .query, name: "api_key", value: SecretTemplate(parts: [.variable("BETA")]))
         #expect(reference.redactedDescription == "query api_key=${BETA}")

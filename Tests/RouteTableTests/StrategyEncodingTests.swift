@@ -1,19 +1,29 @@
-@testable import RouteTable
 import Testing
+
+@testable import RouteTable
 
 /// Every strategy survives both encodings; `adaptive_rr` is one more byte value in format
 /// version 2, and a byte no build knows is still refused.
 @Suite struct StrategyEncodingTests {
     private func table(_ strategy: Route.Strategy) throws -> RouteTable {
-        try RouteTable(targets: [SampleTables.betaCodex, SampleTables.alphaCodex], users: [
-            UserRoutes(keyDigest: KeyDigest(ofKey: "piapi-user-alice"), name: "Alice", routes: [
-                Route(service: "codex", strategy: strategy, candidates: [.init(target: 1, weight: 3), .init(target: 0)]),
-            ]),
-        ])
+        try RouteTable(
+            targets: [SampleTables.betaCodex, SampleTables.alphaCodex],
+            users: [
+                UserRoutes(
+                    keyDigest: KeyDigest(ofKey: "piapi-user-alice"), name: "Alice",
+                    routes: [
+                        Route(
+                            service: "codex", strategy: strategy,
+                            candidates: [.init(target: 1, weight: 3), .init(target: 0)])
+                    ])
+            ])
     }
 
     @Test func theStrategiesKeepTheirNamesAndBytes() {
-        #expect(Route.Strategy.allCases.map(\.name) == ["failover", "round_robin", "weighted_rr", "sticky_healthy", "adaptive_rr"])
+        #expect(
+            Route.Strategy.allCases.map(\.name) == [
+                "failover", "round_robin", "weighted_rr", "sticky_healthy", "adaptive_rr",
+            ])
         #expect(Route.Strategy.allCases.map(\.rawValue) == [0, 1, 2, 3, 4])
         #expect(Route.Strategy(name: "adaptive_rr") == .adaptiveRoundRobin)
     }
@@ -42,7 +52,8 @@ import Testing
         }
         let json = String(decoding: JSONTableCodec.encode(try table(.adaptiveRoundRobin)), as: UTF8.self)
         #expect(throws: TableError.self) {
-            try JSONTableCodec.decode(Array(json.replacingOccurrences(of: "\"adaptive_rr\"", with: "\"adaptive\"").utf8))
+            try JSONTableCodec.decode(
+                Array(json.replacingOccurrences(of: "\"adaptive_rr\"", with: "\"adaptive\"").utf8))
         }
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
-@testable import RouteTable
 import Testing
+
+@testable import RouteTable
 
 @Suite struct TableFileTests {
     private func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("piapi-tablefile-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("piapi-tablefile-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -45,7 +47,8 @@ import Testing
         #expect(FileManager.default.createFile(atPath: predictable, contents: nil))
         try FileManager.default.linkItem(atPath: predictable, toPath: dir + "/kept")
         try TableFile.writeAtomically(TableFile.encode(try SampleTables.small(), as: .json), to: path)
-        #expect(FileManager.default.contents(atPath: dir + "/kept")?.isEmpty == true, "a planted file received the table")
+        #expect(
+            FileManager.default.contents(atPath: dir + "/kept")?.isEmpty == true, "a planted file received the table")
     }
 
     @Test func theTempFileIsCreatedOnlyWhereNothingIsYet() throws {

@@ -1,5 +1,6 @@
-@testable import RouteTable
 import Testing
+
+@testable import RouteTable
 
 /// A table edited by hand (JSON) or rewritten with a fresh checksum (binary) must not be able
 /// to put extra header lines, a broken request line or a bad Host on the wire.
@@ -58,8 +59,10 @@ import Testing
 
     /// A header the gateway manages must not carry the key: `Content-Length: <key>` would
     /// reframe the request. The list is the compiler's (`Injection.reservedHeaderNames`).
-    @Test(arguments: ["Host", "content-length", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE",
-                      "Trailer", "Upgrade", "Proxy-Connection"])
+    @Test(arguments: [
+        "Host", "content-length", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE",
+        "Trailer", "Upgrade", "Proxy-Connection",
+    ])
     func aTableCannotPutTheKeyInAManagedHeader(name: String) throws {
         var target = SampleTables.alphaClaude
         target.injection.name = name
@@ -77,7 +80,9 @@ import Testing
         let old = [9, 0, 0, 0] + Array("x-api-key".utf8)
         let range = try #require(payload.firstRange(of: old))
         payload.replaceSubrange(range, with: [UInt8(name.utf8.count), 0, 0, 0] + Array(name.utf8))
-        #expect(throws: TableError.self) { try BinaryTableDecoder.decode(BinaryTableEncoder.header(for: payload) + payload) }
+        #expect(throws: TableError.self) {
+            try BinaryTableDecoder.decode(BinaryTableEncoder.header(for: payload) + payload)
+        }
     }
 
     @Test func theCompilerAndTheTableShareOneList() {

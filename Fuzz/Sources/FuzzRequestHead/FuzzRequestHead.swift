@@ -1,6 +1,7 @@
 import NIOCore
-@testable import PiapiGateway
 import RouteTable
+
+@testable import PiapiGateway
 
 /// libFuzzer entry for the gateway's request-head handling: the bytes arrive in two pieces
 /// (split where the first byte says), are scanned for the end of the head, parsed, and the
@@ -24,7 +25,8 @@ public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let length else { return 0 }
     precondition(length >= 4 && length <= buffer.readableBytes, "head length out of bounds")
     guard let headBytes = buffer.getSlice(at: buffer.readerIndex, length: length),
-          let head = try? RequestHead(parsing: headBytes) else { return 0 }
+        let head = try? RequestHead(parsing: headBytes)
+    else { return 0 }
 
     headBytes.withUnsafeReadableBytes { b in
         for credential in [head.bearerKey, head.apiKey].compactMap({ $0 }) {
@@ -68,8 +70,9 @@ enum Oracle {
         var i = 0
         while i < name.count {
             if name[i] == UInt8(ascii: "%"), i + 2 < name.count,
-               let hi = Character(UnicodeScalar(name[i + 1])).hexDigitValue,
-               let lo = Character(UnicodeScalar(name[i + 2])).hexDigitValue {
+                let hi = Character(UnicodeScalar(name[i + 1])).hexDigitValue,
+                let lo = Character(UnicodeScalar(name[i + 2])).hexDigitValue
+            {
                 out.append(UInt8(hi * 16 + lo))
                 i += 3
             } else {

@@ -1,6 +1,7 @@
 import NIOCore
-@testable import PiapiGateway
 import RouteTable
+
+@testable import PiapiGateway
 
 /// libFuzzer entry for the gateway's response-head handling. Input: one flags byte (bit 0: the
 /// request was HEAD, bit 1: the client is HTTP/1.0, bit 2: the target injects a query item
@@ -15,7 +16,9 @@ import RouteTable
 public func fuzzResponseHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 2 else { return 0 }
     let flags = data[0]
-    let requestWasHead = flags & 1 != 0, toHTTP10 = flags & 2 != 0, queryMode = flags & 4 != 0
+    let requestWasHead = flags & 1 != 0
+    let toHTTP10 = flags & 2 != 0
+    let queryMode = flags & 4 != 0
     let input = UnsafeBufferPointer(start: data + 2, count: size - 2)
     let split = min(Int(data[1]), input.count)
 
@@ -39,10 +42,12 @@ public func fuzzResponseHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     let written = Array(out.readableBytesView)
     if queryMode {
         // The key may come back escaped in any way (`%2b`, `%2B`, or not at all).
-        precondition(Oracle.find(Array(Fixture.queryKey.utf8), in: Oracle.decoded(written[...], plusIsSpace: false)) == nil,
-                     "the credential reached the client")
+        precondition(
+            Oracle.find(Array(Fixture.queryKey.utf8), in: Oracle.decoded(written[...], plusIsSpace: false)) == nil,
+            "the credential reached the client")
     } else {
-        precondition(Oracle.find(Array(Fixture.headerKey.utf8), in: written) == nil, "the credential reached the client")
+        precondition(
+            Oracle.find(Array(Fixture.headerKey.utf8), in: written) == nil, "the credential reached the client")
     }
     let writtenFields = Oracle.fields(written)
     let hasLength = writtenFields.contains { $0.name == "content-length" }
@@ -51,8 +56,9 @@ public func fuzzResponseHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     precondition(!(toHTTP10 && hasCoding), "Transfer-Encoding sent to an HTTP/1.0 client")
     if queryMode {
         for field in writtenFields where ["location", "content-location", "link"].contains(field.name) {
-            precondition(!Oracle.hasItem(named: "key", in: field.value, link: field.name == "link"),
-                         "the injected item stayed in a URL")
+            precondition(
+                !Oracle.hasItem(named: "key", in: field.value, link: field.name == "link"),
+                "the injected item stayed in a URL")
         }
     }
     guard let again = ResponseHead(parsing: out, requestWasHead: requestWasHead) else {
@@ -79,17 +85,20 @@ public func fuzzResponseHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
 
 /// One header-mode and one query-mode target, and what of their credential may never show.
 enum Fixture {
-    nonisolated(unsafe) static let headerTarget = target(.header, name: "Authorization", credential: "Bearer sk-fuzz-header")
+    nonisolated(unsafe) static let headerTarget = target(
+        .header, name: "Authorization", credential: "Bearer sk-fuzz-header")
     nonisolated(unsafe) static let queryTarget = target(.query, name: "key", credential: "sk-fuzz%2Bq")
     /// The key of each, as an upstream would echo it (query: decoded).
     static let headerKey = "sk-fuzz-header"
     static let queryKey = "sk-fuzz+q"
 
     private static func target(_ mode: Injection.Mode, name: String, credential: String) -> PreparedTarget {
-        PreparedTarget(target: Target(provider: "p", keyName: "k", serviceType: "s",
-                                      upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "", baseQuery: ""),
-                                      injection: Injection(mode: mode, name: name, value: SecretTemplate(literal: credential))),
-                       credential: credential)
+        PreparedTarget(
+            target: Target(
+                provider: "p", keyName: "k", serviceType: "s",
+                upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "", baseQuery: ""),
+                injection: Injection(mode: mode, name: name, value: SecretTemplate(literal: credential))),
+            credential: credential)
     }
 }
 
@@ -110,8 +119,9 @@ enum Oracle {
         }
         return lines.dropFirst().compactMap { line in
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-            return Field(name: String(decoding: lowered(line[..<colon]), as: UTF8.self),
-                         value: Array(trimmed(line[(colon + 1)...])))
+            return Field(
+                name: String(decoding: lowered(line[..<colon]), as: UTF8.self),
+                value: Array(trimmed(line[(colon + 1)...])))
         }
     }
 
@@ -137,7 +147,9 @@ enum Oracle {
             .filter { !$0.isEmpty }
         let sawCoding = fields.contains { $0.name == "transfer-encoding" }
         if sawCoding, codings.last != "chunked" || codings.filter({ $0 == "chunked" }).count != 1 { return false }
-        let lengths = fields.filter { $0.name == "content-length" }.map { Int(String(decoding: $0.value, as: UTF8.self)) }
+        let lengths = fields.filter { $0.name == "content-length" }.map {
+            Int(String(decoding: $0.value, as: UTF8.self))
+        }
         return lengths.allSatisfy { $0 != nil } && Set(lengths).count <= 1
     }
 
@@ -161,12 +173,18 @@ enum Oracle {
     /// whose decoded name is `name`. On bytes: a combining mark after `#` or `?` would hide it
     /// from a Character-wise split.
     static func hasItem(named name: String, in value: [UInt8], link: Bool) -> Bool {
-        let uris = link ? value.split(separator: UInt8(ascii: "<"), omittingEmptySubsequences: false).dropFirst()
-            .map { $0.prefix { $0 != UInt8(ascii: ">") } } : [value[...]]
+        let uris =
+            link
+            ? value.split(separator: UInt8(ascii: "<"), omittingEmptySubsequences: false).dropFirst()
+                .map { $0.prefix { $0 != UInt8(ascii: ">") } } : [value[...]]
         return uris.contains { uri in
             let beforeFragment = uri.prefix { $0 != UInt8(ascii: "#") }
-            guard let query = beforeFragment.split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false)
-                .dropFirst().first else { return false }
+            guard
+                let query = beforeFragment.split(
+                    separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false
+                )
+                .dropFirst().first
+            else { return false }
             return query.split(separator: UInt8(ascii: "&")).contains { item in
                 decoded(item.prefix { $0 != UInt8(ascii: "=") }, plusIsSpace: true) == Array(name.utf8)
             }
@@ -180,8 +198,9 @@ enum Oracle {
         var i = 0
         while i < bytes.count {
             if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count,
-               let hi = Character(UnicodeScalar(bytes[i + 1])).hexDigitValue,
-               let lo = Character(UnicodeScalar(bytes[i + 2])).hexDigitValue {
+                let hi = Character(UnicodeScalar(bytes[i + 1])).hexDigitValue,
+                let lo = Character(UnicodeScalar(bytes[i + 2])).hexDigitValue
+            {
                 out.append(UInt8(hi * 16 + lo))
                 i += 3
             } else {
@@ -206,7 +225,9 @@ enum Oracle {
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else {
+            return nil
+        }
         return (start...(haystack.count - needle.count)).first { Array(haystack[$0..<($0 + needle.count)]) == needle }
     }
 }

@@ -23,7 +23,9 @@ public func fuzzTableDecode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 /// A binary table file around `payload`: magic, version, flags, length and checksum.
 func withValidHeader(_ payload: [UInt8]) -> [UInt8] {
     var file = BinaryFormat.magic
-    file += [UInt8(truncatingIfNeeded: BinaryFormat.version), UInt8(truncatingIfNeeded: BinaryFormat.version >> 8), 0, 0]
+    file += [
+        UInt8(truncatingIfNeeded: BinaryFormat.version), UInt8(truncatingIfNeeded: BinaryFormat.version >> 8), 0, 0,
+    ]
     let length = UInt32(payload.count)
     file += (0..<4).map { UInt8(truncatingIfNeeded: length >> ($0 * 8)) }
     file += Array(SHA256.hash(data: payload))

@@ -1,4 +1,5 @@
 import NIOCore
+
 @testable import PiapiGateway
 
 /// libFuzzer entry for the usage tap's parsers (SSE framing, chunk framing, inflation, the
@@ -34,7 +35,8 @@ public func fuzzUsageTap(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     precondition(sliced == whole, "the report depends on how the body was cut")
     if whole.unknownReason == nil {
         precondition(whole.dialect != nil, "a known report without a dialect")
-        for count in [whole.input, whole.cacheRead, whole.cacheWrite, whole.output, whole.reasoning].compactMap({ $0 }) {
+        for count in [whole.input, whole.cacheRead, whole.cacheWrite, whole.output, whole.reasoning].compactMap({ $0 })
+        {
             precondition(count >= 0 && count <= UsageReading.maxCount, "count out of range")
         }
         if let output = whole.output, let reasoning = whole.reasoning {

@@ -1,4 +1,5 @@
 import NIOCore
+
 @testable import PiapiGateway
 
 /// libFuzzer entry for the WebSocket frame reader, which reads both directions of every tunnel
@@ -19,18 +20,23 @@ public func fuzzWebSocketFrames(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     let split = min(Int(data[1]) * 8, stream.count)
 
     let whole = Reading(extensions, readsText: readsText, pieces: [stream])
-    let halves = Reading(extensions, readsText: readsText,
-                         pieces: [UnsafeRawBufferPointer(rebasing: stream[..<split]),
-                                  UnsafeRawBufferPointer(rebasing: stream[split...])])
-    let small = Reading(extensions, readsText: readsText,
-                        pieces: stride(from: 0, to: stream.count, by: 7).map {
-                            UnsafeRawBufferPointer(rebasing: stream[$0..<min($0 + 7, stream.count)])
-                        })
+    let halves = Reading(
+        extensions, readsText: readsText,
+        pieces: [
+            UnsafeRawBufferPointer(rebasing: stream[..<split]),
+            UnsafeRawBufferPointer(rebasing: stream[split...]),
+        ])
+    let small = Reading(
+        extensions, readsText: readsText,
+        pieces: stride(from: 0, to: stream.count, by: 7).map {
+            UnsafeRawBufferPointer(rebasing: stream[$0..<min($0 + 7, stream.count)])
+        })
     for other in [halves, small] {
         precondition(other.messages == whole.messages, "the messages depend on how the bytes arrived")
         precondition(other.oversized == whole.oversized, "oversized messages depend on how the bytes arrived")
-        precondition(other.failure == whole.failure && other.closeCode == whole.closeCode,
-                     "the reader's verdict depends on how the bytes arrived")
+        precondition(
+            other.failure == whole.failure && other.closeCode == whole.closeCode,
+            "the reader's verdict depends on how the bytes arrived")
     }
     if !readsText { precondition(whole.messages.isEmpty, "the client's direction handed on a message") }
     return 0
@@ -52,8 +58,9 @@ struct Reading {
                 messages.append(Array(text.readableBytesView))
             }
             // A header (≤ 14 bytes), one message, a close payload (≤ 125), the oversized scan.
-            precondition(reader.retainedBytes <= 2 * WebSocketFrameReader.maxMessageBytes + 64 * 1024,
-                         "the reader holds more than one message")
+            precondition(
+                reader.retainedBytes <= 2 * WebSocketFrameReader.maxMessageBytes + 64 * 1024,
+                "the reader holds more than one message")
         }
         self.messages = messages
         oversized = reader.oversizedMessages

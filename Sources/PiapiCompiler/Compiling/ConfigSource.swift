@@ -26,7 +26,8 @@ public struct ConfigSource: Sendable {
         guard line >= 1, line <= lines.count else { return nil }
         var scalars = Array(lines[line - 1].unicodeScalars)
         var caret = caretColumn
-        let ranges = secretSpans
+        let ranges =
+            secretSpans
             .filter { $0.start.line <= line && line <= $0.end.line }
             .map { span -> Range<Int> in
                 let from = span.start.line == line ? span.start.column - 1 : 0

@@ -25,25 +25,33 @@ enum TableBuilder {
                         targets.append(try target(candidate, service: route.service.value, config: config))
                         targetIndex[id] = index
                     }
-                    candidates.append(Route.Candidate(target: index, weight: candidate.weight, enabled: candidate.enabled))
+                    candidates.append(
+                        Route.Candidate(target: index, weight: candidate.weight, enabled: candidate.enabled))
                 }
                 routes.append(Route(service: route.service.value, strategy: route.strategy, candidates: candidates))
             }
             let limits = user.limits?.applied(to: defaults) ?? defaults
-            users.append(UserRoutes(keyDigest: KeyDigest(ofKey: apiKey.value), name: user.name.value, routes: routes, limits: limits))
+            users.append(
+                UserRoutes(
+                    keyDigest: KeyDigest(ofKey: apiKey.value), name: user.name.value, routes: routes, limits: limits))
         }
-        let prices = Dictionary(config.prices.map { ($0.model.value, $0.price) }, uniquingKeysWith: { first, _ in first })
+        let prices = Dictionary(
+            config.prices.map { ($0.model.value, $0.price) }, uniquingKeysWith: { first, _ in first })
         return try RouteTable(targets: targets, users: users, prices: prices)
     }
 
-    private static func target(_ candidate: RouteConfig.Candidate, service: String, config: Config) throws(TableError) -> Target {
+    private static func target(
+        _ candidate: RouteConfig.Candidate, service: String, config: Config
+    ) throws(TableError) -> Target {
         guard let provider = config.provider(named: candidate.providerName.value),
-              let key = provider.key(named: candidate.keyName.value),
-              let endpoint = provider.service(ofType: service) else {
+            let key = provider.key(named: candidate.keyName.value),
+            let endpoint = provider.service(ofType: service)
+        else {
             throw .invalid("an unresolved reference reached the compiler")
         }
-        return Target(provider: provider.name.value, keyName: key.name.value, serviceType: service,
-                      upstream: endpoint.upstream, injection: injection(endpoint.auth, key: key.value))
+        return Target(
+            provider: provider.name.value, keyName: key.name.value, serviceType: service,
+            upstream: endpoint.upstream, injection: injection(endpoint.auth, key: key.value))
     }
 
     /// Header mode: the full value, prefix included. Query mode: the name and the literal
@@ -57,7 +65,9 @@ enum TableBuilder {
                 if case .literal(let text) = part { return .literal(PercentEncoding.encodeQueryComponent(text)) }
                 return part
             }
-            return Injection(mode: .query, name: PercentEncoding.encodeQueryComponent(auth.name), value: SecretTemplate(parts: parts))
+            return Injection(
+                mode: .query, name: PercentEncoding.encodeQueryComponent(auth.name), value: SecretTemplate(parts: parts)
+            )
         }
     }
 

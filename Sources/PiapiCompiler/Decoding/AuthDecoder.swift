@@ -6,7 +6,9 @@ enum AuthDecoder {
     static let modes = ["header", "query"]
 
     static func decode(_ node: YAMLNode, log: inout DiagnosticLog) -> AuthConfig? {
-        guard let fields = MappingFields(node, what: "auth", known: ["mode", "name", "prefix"], log: &log) else { return nil }
+        guard let fields = MappingFields(node, what: "auth", known: ["mode", "name", "prefix"], log: &log) else {
+            return nil
+        }
         var mode = Injection.Mode.header
         if let value = fields["mode"] {
             guard let text = ScalarDecoding.text(value, "auth.mode", log: &log) else { return nil }
@@ -14,7 +16,9 @@ enum AuthDecoder {
             case "header": mode = .header
             case "query": mode = .query
             default:
-                log.error(value.location, "auth.mode must be 'header' or 'query'", note: FieldSuggestion.note(for: text, among: modes))
+                log.error(
+                    value.location, "auth.mode must be 'header' or 'query'",
+                    note: FieldSuggestion.note(for: text, among: modes))
                 return nil
             }
         }
@@ -33,16 +37,18 @@ enum AuthDecoder {
                 return nil
             }
             guard !Injection.isReservedHeader(text) else {
-                log.error(value.location, "auth.name '\(text)' is a header the gateway manages; it cannot carry the key")
+                log.error(
+                    value.location, "auth.name '\(text)' is a header the gateway manages; it cannot carry the key")
                 return nil
             }
             name = text
         }
         guard let prefixNode = fields["prefix"] else {
             if name.lowercased() != AuthConfig.defaultHeader.lowercased() {
-                log.warning(fields["name"]?.location ?? fields.node.location,
-                            "header '\(name)' gets the default prefix \"Bearer \"",
-                            note: "write prefix: \"\" if the upstream expects the bare key")
+                log.warning(
+                    fields["name"]?.location ?? fields.node.location,
+                    "header '\(name)' gets the default prefix \"Bearer \"",
+                    note: "write prefix: \"\" if the upstream expects the bare key")
             }
             return AuthConfig(mode: .header, name: name, prefix: AuthConfig.defaultPrefix)
         }
@@ -59,7 +65,8 @@ enum AuthDecoder {
             log.error(location, "auth.prefix applies only to header mode")
         }
         guard let value = fields["name"] else {
-            log.error(fields.node.location, "auth is missing required field 'name' (query mode needs the query item name)")
+            log.error(
+                fields.node.location, "auth is missing required field 'name' (query mode needs the query item name)")
             return nil
         }
         guard let name = ScalarDecoding.nonEmptyText(value, "auth.name", log: &log) else { return nil }
@@ -68,8 +75,11 @@ enum AuthDecoder {
 
     /// RFC 9110 token characters.
     static func isHeaderToken(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { c in
-            c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || "!#$%&'*+-.^_`|~".unicodeScalars.contains(c))
-        }
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy { c in
+                c.isASCII
+                    && (c.properties.isAlphabetic || ("0"..."9").contains(c)
+                        || "!#$%&'*+-.^_`|~".unicodeScalars.contains(c))
+            }
     }
 }

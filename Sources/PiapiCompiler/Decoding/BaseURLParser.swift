@@ -5,7 +5,9 @@ import RouteTable
 /// the URL, whose query could carry a token.
 enum BaseURLParser {
     static func parse(_ text: String) -> Result<Upstream, BaseURLError> {
-        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
+        guard
+            !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else {
             return .failure(.init("baseUrl must not contain spaces or control characters"))
         }
         guard let separator = text.range(of: "://") else {
@@ -28,7 +30,9 @@ enum BaseURLParser {
             return .failure(.init("baseUrl port must be a number from 1 to 65535"))
         }
         guard !host.isEmpty else { return .failure(.init("baseUrl has no host")) }
-        guard isValidHost(host) else { return .failure(.init("baseUrl host contains characters a host name cannot have")) }
+        guard isValidHost(host) else {
+            return .failure(.init("baseUrl host contains characters a host name cannot have"))
+        }
         let afterAuthority = rest[authorityEnd...]
         let queryStart = afterAuthority.firstIndex(of: "?")
         let basePath = String(afterAuthority[..<(queryStart ?? afterAuthority.endIndex)])
@@ -54,7 +58,8 @@ enum BaseURLParser {
         }
         guard let portText else { return (String(host), scheme.defaultPort) }
         guard !portText.isEmpty, portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber),
-              portText.count <= 5, let port = Int(portText), (1...65535).contains(port) else { return nil }
+            portText.count <= 5, let port = Int(portText), (1...65535).contains(port)
+        else { return nil }
         return (String(host), UInt16(port))
     }
 

@@ -2,16 +2,23 @@
 /// hands each entry to its section's decoder; provider names must be unique.
 enum ConfigDecoder {
     static func decode(_ root: YAMLNode, log: inout DiagnosticLog) -> Config {
-        guard let fields = MappingFields(root, what: "the config", known: ["providers", "users", "prices", "limits"], log: &log) else {
+        guard
+            let fields = MappingFields(
+                root, what: "the config", known: ["providers", "users", "prices", "limits"], log: &log)
+        else {
             return Config(providers: [], users: [])
         }
         var providers: [ProviderConfig] = []
-        if let node = fields.required("providers", log: &log), let items = ScalarDecoding.sequence(node, "providers", log: &log) {
+        if let node = fields.required("providers", log: &log),
+            let items = ScalarDecoding.sequence(node, "providers", log: &log)
+        {
             var firstLine: [String: Int] = [:]
             for item in items {
                 guard let provider = ProviderDecoder.decode(item, log: &log) else { continue }
                 if let line = firstLine[provider.name.value] {
-                    log.error(provider.name.location, "duplicate provider name '\(provider.name.value)' (first at line \(line))")
+                    log.error(
+                        provider.name.location,
+                        "duplicate provider name '\(provider.name.value)' (first at line \(line))")
                     continue
                 }
                 firstLine[provider.name.value] = provider.name.location.line
@@ -19,7 +26,8 @@ enum ConfigDecoder {
             }
         }
         var users: [UserConfig] = []
-        if let node = fields.required("users", log: &log), let items = ScalarDecoding.sequence(node, "users", log: &log) {
+        if let node = fields.required("users", log: &log), let items = ScalarDecoding.sequence(node, "users", log: &log)
+        {
             for (index, item) in items.enumerated() {
                 if let user = UserDecoder.decode(item, index: index, log: &log) { users.append(user) }
             }

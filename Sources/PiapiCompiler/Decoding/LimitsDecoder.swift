@@ -16,13 +16,16 @@ enum LimitsDecoder {
             if case .scalar(let scalar) = value.content, scalar.text == "none" || (scalar.isNull && !isDefaults) {
                 let kind = field.isUSD ? "a positive number (USD)" : "a positive integer"
                 if isDefaults {
-                    log.error(value.location, "none is only for a user's limits, where it lifts a default",
-                              note: "leave \(field.name) out of the defaults: without a default it is unlimited")
+                    log.error(
+                        value.location, "none is only for a user's limits, where it lifts a default",
+                        note: "leave \(field.name) out of the defaults: without a default it is unlimited")
                 } else if scalar.isNull {
-                    log.error(value.location, "\(field.name) must be \(kind) or none",
-                              note: "a null value is not none: write none to lift a default")
+                    log.error(
+                        value.location, "\(field.name) must be \(kind) or none",
+                        note: "a null value is not none: write none to lift a default")
                 } else if !scalar.isPlain {
-                    log.error(value.location, "\(field.name) must be \(kind) or none", note: "write none without quotes")
+                    log.error(
+                        value.location, "\(field.name) must be \(kind) or none", note: "write none without quotes")
                 } else {
                     limits.lifted.insert(field)
                 }
@@ -44,9 +47,12 @@ enum LimitsDecoder {
         allowsNone ? "\(kind) or none" : kind
     }
 
-    private static let zeroNote = "0 does not mean unlimited: leave the field out, or write none in a user's limits to lift a default"
+    private static let zeroNote =
+        "0 does not mean unlimited: leave the field out, or write none in a user's limits to lift a default"
 
-    private static func countLimit(_ node: YAMLNode, _ field: UserLimits.Field, allowsNone: Bool, log: inout DiagnosticLog) -> Int? {
+    private static func countLimit(
+        _ node: YAMLNode, _ field: UserLimits.Field, allowsNone: Bool, log: inout DiagnosticLog
+    ) -> Int? {
         let message = "\(field.name) must be \(expectation("a positive integer", allowsNone: allowsNone))"
         guard case .scalar(let scalar) = node.content, scalar.isPlain else {
             log.error(node.location, message)
@@ -70,7 +76,9 @@ enum LimitsDecoder {
         return nil
     }
 
-    private static func usdLimit(_ node: YAMLNode, _ field: UserLimits.Field, allowsNone: Bool, log: inout DiagnosticLog) -> Double? {
+    private static func usdLimit(
+        _ node: YAMLNode, _ field: UserLimits.Field, allowsNone: Bool, log: inout DiagnosticLog
+    ) -> Double? {
         let message = "\(field.name) must be \(expectation("a positive number (USD)", allowsNone: allowsNone))"
         switch ScalarDecoding.number(node) {
         case .value(let usd) where usd > 0:

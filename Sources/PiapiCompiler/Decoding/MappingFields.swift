@@ -24,7 +24,9 @@ struct MappingFields {
         for entry in entries where entry.isDuplicate { log.markSecret(entry.value) }
         guard let known else { return }
         for entry in entries where !entry.isDuplicate && !known.contains(entry.key) {
-            log.error(entry.keyLocation, "unknown field '\(entry.key)' in \(what)", note: FieldSuggestion.note(for: entry.key, among: known))
+            log.error(
+                entry.keyLocation, "unknown field '\(entry.key)' in \(what)",
+                note: FieldSuggestion.note(for: entry.key, among: known))
             let likelyField = FieldSuggestion.closest(to: entry.key, among: known)
             if likelyField == nil || Self.secretFields.contains(likelyField ?? "") { log.markSecret(entry.value) }
         }

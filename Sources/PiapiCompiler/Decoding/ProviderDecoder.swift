@@ -4,7 +4,8 @@ import RouteTable
 /// quoted) and its services, each service type once.
 enum ProviderDecoder {
     static func decode(_ node: YAMLNode, log: inout DiagnosticLog) -> ProviderConfig? {
-        guard let fields = MappingFields(node, what: "provider", known: ["name", "apiKeys", "services"], log: &log) else { return nil }
+        guard let fields = MappingFields(node, what: "provider", known: ["name", "apiKeys", "services"], log: &log)
+        else { return nil }
         let name = fields.required("name", log: &log).flatMap { value in
             ScalarDecoding.nonEmptyText(value, "provider name", log: &log).map { Located($0, at: value.location) }
         }
@@ -14,10 +15,12 @@ enum ProviderDecoder {
         if case .mapping(let entries)? = keysNode?.content {
             declaredKeyNames.formUnion(entries.map { ScalarDecoding.trimmed($0.key) })
         }
-        let (services, declaredServiceTypes) = fields.required("services", log: &log).map { decodeServices($0, log: &log) } ?? ([], [])
+        let (services, declaredServiceTypes) =
+            fields.required("services", log: &log).map { decodeServices($0, log: &log) } ?? ([], [])
         guard let name else { return nil }
-        return ProviderConfig(name: name, keys: keys, services: services,
-                              declaredKeyNames: declaredKeyNames, declaredServiceTypes: declaredServiceTypes)
+        return ProviderConfig(
+            name: name, keys: keys, services: services,
+            declaredKeyNames: declaredKeyNames, declaredServiceTypes: declaredServiceTypes)
     }
 
     /// The valid services, and every type written (valid or not) for reference checks.
@@ -29,12 +32,15 @@ enum ProviderDecoder {
         var firstLine: [String: Int] = [:]
         for item in items {
             if case .mapping(let entries) = item.content, let type = entries.first(where: { $0.key == "type" }),
-               case .scalar(let scalar) = type.value.content {
+                case .scalar(let scalar) = type.value.content
+            {
                 declaredTypes.insert(ScalarDecoding.trimmed(scalar.text))
             }
             guard let service = ServiceDecoder.decode(item, log: &log) else { continue }
             if let line = firstLine[service.type.value] {
-                log.error(service.type.location, "duplicate service type '\(service.type.value)' in this provider (first at line \(line))")
+                log.error(
+                    service.type.location,
+                    "duplicate service type '\(service.type.value)' in this provider (first at line \(line))")
                 continue
             }
             firstLine[service.type.value] = service.type.location.line
@@ -64,7 +70,9 @@ enum ProviderDecoder {
             }
             firstLine[name] = entry.keyLocation.line
             guard let value = secretValue(entry.value, keyName: name, log: &log) else { continue }
-            keys.append(ProviderConfig.Key(name: Located(name, at: entry.keyLocation), value: value, valueLocation: entry.value.location))
+            keys.append(
+                ProviderConfig.Key(
+                    name: Located(name, at: entry.keyLocation), value: value, valueLocation: entry.value.location))
         }
         return keys
     }
@@ -83,8 +91,12 @@ enum ProviderDecoder {
         do {
             let template = try SecretTemplate.parse(text)
             for case .variable(let name) in template.parts where UnresolvedVariable.isReserved(name) {
-                log.error(node.location, "the value of key '\(keyName)' refers to ${\(name)}, one of piapi-serve's own secrets",
-                          note: "PIAPI_ADMIN_TOKEN and PGPASSWORD (the admin token, the ledger's password) are never sent upstream")
+                log.error(
+                    node.location,
+                    "the value of key '\(keyName)' refers to ${\(name)}, one of piapi-serve's own secrets",
+                    note:
+                        "PIAPI_ADMIN_TOKEN and PGPASSWORD (the admin token, the ledger's password) are never sent upstream"
+                )
                 return nil
             }
             return template
@@ -93,8 +105,9 @@ enum ProviderDecoder {
             case .unterminated:
                 log.error(node.location, "the value of key '\(keyName)' has an unterminated ${…} reference")
             case .invalidName:
-                log.error(node.location, "the value of key '\(keyName)' has a malformed ${…} reference",
-                          note: "a variable name is letters, digits and '_', not starting with a digit")
+                log.error(
+                    node.location, "the value of key '\(keyName)' has a malformed ${…} reference",
+                    note: "a variable name is letters, digits and '_', not starting with a digit")
             }
             return nil
         }

@@ -10,7 +10,10 @@ enum RouteDecoder {
             return decodeChain(node, service: service, log: &log)
         }
         let what = "route for '\(service.value)'"
-        guard let fields = MappingFields(node, what: what, known: ["providerName", "providerKeyName", "strategy"], log: &log) else { return nil }
+        guard
+            let fields = MappingFields(
+                node, what: what, known: ["providerName", "providerKeyName", "strategy"], log: &log)
+        else { return nil }
         if let location = fields.keyLocation("strategy") {
             log.error(location, "strategy needs a candidates list", note: "list the providers under 'candidates'")
             return nil
@@ -19,20 +22,26 @@ enum RouteDecoder {
         return RouteConfig(service: service, strategy: .failover, candidates: [candidate])
     }
 
-    private static func decodeChain(_ node: YAMLNode, service: Located<String>, log: inout DiagnosticLog) -> RouteConfig? {
+    private static func decodeChain(
+        _ node: YAMLNode, service: Located<String>, log: inout DiagnosticLog
+    ) -> RouteConfig? {
         let what = "route for '\(service.value)'"
-        guard let fields = MappingFields(node, what: what, known: ["strategy", "candidates"], log: &log) else { return nil }
+        guard let fields = MappingFields(node, what: what, known: ["strategy", "candidates"], log: &log) else {
+            return nil
+        }
         var strategy = Route.Strategy.failover
         if let value = fields["strategy"], let text = ScalarDecoding.text(value, "strategy", log: &log) {
             if let named = Route.Strategy(name: text) {
                 strategy = named
             } else {
                 let names = Route.Strategy.allCases.map(\.name)
-                log.error(value.location, "unknown strategy '\(text)'", note: FieldSuggestion.note(for: text, among: names))
+                log.error(
+                    value.location, "unknown strategy '\(text)'", note: FieldSuggestion.note(for: text, among: names))
             }
         }
         guard let list = fields["candidates"], let keyLocation = fields.keyLocation("candidates"),
-              let items = ScalarDecoding.sequence(list, "candidates", log: &log) else { return nil }
+            let items = ScalarDecoding.sequence(list, "candidates", log: &log)
+        else { return nil }
         guard !items.isEmpty else {
             log.error(keyLocation, "candidates must not be empty")
             return nil
@@ -40,8 +49,11 @@ enum RouteDecoder {
         var candidates: [RouteConfig.Candidate] = []
         var firstLine: [String: Int] = [:]
         for item in items {
-            guard let candidateFields = MappingFields(item, what: "candidate", known: ["providerName", "providerKeyName", "weight", "enabled"], log: &log),
-                  let candidate = decodeCandidate(candidateFields, allowsOptions: true, log: &log) else { continue }
+            guard
+                let candidateFields = MappingFields(
+                    item, what: "candidate", known: ["providerName", "providerKeyName", "weight", "enabled"], log: &log),
+                let candidate = decodeCandidate(candidateFields, allowsOptions: true, log: &log)
+            else { continue }
             let id = "\(candidate.providerName.value)/\(candidate.keyName.value)"
             if let line = firstLine[id] {
                 log.error(candidate.location, "duplicate candidate \(id) (first at line \(line))")
@@ -58,7 +70,9 @@ enum RouteDecoder {
         return RouteConfig(service: service, strategy: strategy, candidates: candidates)
     }
 
-    private static func decodeCandidate(_ fields: MappingFields, allowsOptions: Bool, log: inout DiagnosticLog) -> RouteConfig.Candidate? {
+    private static func decodeCandidate(
+        _ fields: MappingFields, allowsOptions: Bool, log: inout DiagnosticLog
+    ) -> RouteConfig.Candidate? {
         let provider = fields.required("providerName", log: &log).flatMap { value in
             ScalarDecoding.nonEmptyText(value, "providerName", log: &log).map { Located($0, at: value.location) }
         }
@@ -68,7 +82,8 @@ enum RouteDecoder {
         // A bad weight or enabled flag is logged and replaced by its default, so the
         // candidate's references are still checked (the error blocks compiling anyway).
         var weight: UInt32 = 1
-        if allowsOptions, let value = fields["weight"], let number = ScalarDecoding.integer(value, "weight", log: &log) {
+        if allowsOptions, let value = fields["weight"], let number = ScalarDecoding.integer(value, "weight", log: &log)
+        {
             if (1...maxWeight).contains(number) {
                 weight = UInt32(number)
             } else {
@@ -80,6 +95,7 @@ enum RouteDecoder {
             enabled = flag
         }
         guard let provider, let key else { return nil }
-        return RouteConfig.Candidate(providerName: provider, keyName: key, weight: weight, enabled: enabled, location: fields.node.location)
+        return RouteConfig.Candidate(
+            providerName: provider, keyName: key, weight: weight, enabled: enabled, location: fields.node.location)
     }
 }

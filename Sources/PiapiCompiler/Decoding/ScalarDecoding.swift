@@ -55,7 +55,8 @@ enum ScalarDecoding {
 
     static func number(_ node: YAMLNode) -> Number {
         guard case .scalar(let scalar) = node.content, scalar.isPlain, isDecimalNumber(scalar.text),
-              let value = Double(scalar.text) else { return .notANumber }
+            let value = Double(scalar.text)
+        else { return .notANumber }
         return value.isFinite ? .value(value) : .outOfRange
     }
 
@@ -76,7 +77,9 @@ enum ScalarDecoding {
         guard mantissa > 0 else { return false }
         if let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
             bytes = bytes.dropFirst()
-            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                bytes = bytes.dropFirst()
+            }
             guard digits() > 0 else { return false }
         }
         return bytes.isEmpty
@@ -95,7 +98,8 @@ enum ScalarDecoding {
     static func trimmed(_ text: String) -> String {
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
         return String(scalars[first...last])
     }
 }

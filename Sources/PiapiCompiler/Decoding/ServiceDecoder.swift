@@ -4,17 +4,23 @@ import RouteTable
 /// its auth; warns about plain-http upstreams.
 enum ServiceDecoder {
     static func decode(_ node: YAMLNode, log: inout DiagnosticLog) -> ServiceConfig? {
-        guard let fields = MappingFields(node, what: "service", known: ["type", "baseUrl", "auth"], log: &log) else { return nil }
+        guard let fields = MappingFields(node, what: "service", known: ["type", "baseUrl", "auth"], log: &log) else {
+            return nil
+        }
         let type = fields.required("type", log: &log).flatMap { value -> Located<String>? in
             guard let text = ScalarDecoding.nonEmptyText(value, "service type", log: &log) else { return nil }
             guard ServiceTypeName.isValid(text) else {
-                log.error(value.location, "service type '\(text)' cannot appear in /piapi/<service_type>/", note: ServiceTypeName.rule)
+                log.error(
+                    value.location, "service type '\(text)' cannot appear in /piapi/<service_type>/",
+                    note: ServiceTypeName.rule)
                 return nil
             }
             return Located(text, at: value.location)
         }
         var upstream: Upstream?
-        if let value = fields.required("baseUrl", log: &log), let text = ScalarDecoding.nonEmptyText(value, "baseUrl", log: &log) {
+        if let value = fields.required("baseUrl", log: &log),
+            let text = ScalarDecoding.nonEmptyText(value, "baseUrl", log: &log)
+        {
             switch BaseURLParser.parse(text) {
             case .success(let parsed):
                 upstream = parsed

@@ -4,7 +4,9 @@ import RouteTable
 /// route for each service type and the user's own limits.
 enum UserDecoder {
     static func decode(_ node: YAMLNode, index: Int, log: inout DiagnosticLog) -> UserConfig? {
-        guard let fields = MappingFields(node, what: "user", known: ["name", "apiKey", "services", "limits"], log: &log) else { return nil }
+        guard
+            let fields = MappingFields(node, what: "user", known: ["name", "apiKey", "services", "limits"], log: &log)
+        else { return nil }
         for value in fields.allValues("apiKey") { log.markSecret(value) }
         let name = fields.required("name", log: &log).flatMap { value in
             ScalarDecoding.nonEmptyText(value, "user name", log: &log).map { Located($0, at: value.location) }
@@ -12,7 +14,8 @@ enum UserDecoder {
         let apiKey = fields.required("apiKey", log: &log).flatMap { literalKey($0, log: &log) }
         var routes: [RouteConfig] = []
         if let value = fields.required("services", log: &log),
-           let services = MappingFields(value, what: "user services", known: nil, log: &log) {
+            let services = MappingFields(value, what: "user services", known: nil, log: &log)
+        {
             if !services.hasKeys { log.error(value.location, "user services must not be empty") }
             for entry in services.dataEntries {
                 let type = ScalarDecoding.trimmed(entry.key)
@@ -21,10 +24,14 @@ enum UserDecoder {
                     continue
                 }
                 guard ServiceTypeName.isValid(type) else {
-                    log.error(entry.keyLocation, "service type '\(type)' cannot appear in /piapi/<service_type>/", note: ServiceTypeName.rule)
+                    log.error(
+                        entry.keyLocation, "service type '\(type)' cannot appear in /piapi/<service_type>/",
+                        note: ServiceTypeName.rule)
                     continue
                 }
-                if let route = RouteDecoder.decode(entry.value, service: Located(type, at: entry.keyLocation), log: &log) {
+                if let route = RouteDecoder.decode(
+                    entry.value, service: Located(type, at: entry.keyLocation), log: &log)
+                {
                     routes.append(route)
                 }
             }
@@ -42,10 +49,14 @@ enum UserDecoder {
             return nil
         }
         guard !text.contains("${") else {
-            log.error(node.location, "user apiKey must be a literal: it is stored only as a SHA-256 digest, so ${VAR} is not resolved")
+            log.error(
+                node.location,
+                "user apiKey must be a literal: it is stored only as a SHA-256 digest, so ${VAR} is not resolved")
             return nil
         }
-        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) else {
+        guard
+            !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else {
             log.error(node.location, "user apiKey must not contain whitespace or control characters")
             return nil
         }

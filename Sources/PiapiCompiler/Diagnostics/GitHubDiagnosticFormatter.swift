@@ -6,7 +6,8 @@ public enum GitHubDiagnosticFormatter {
     public static func format(_ diagnostics: [Diagnostic], fileName: String) -> String {
         diagnostics.map { diagnostic in
             let message = diagnostic.message + (diagnostic.note.map { " (\($0))" } ?? "")
-            let properties = "file=\(escapeProperty(fileName)),line=\(diagnostic.location.line),col=\(diagnostic.location.column)"
+            let properties =
+                "file=\(escapeProperty(fileName)),line=\(diagnostic.location.line),col=\(diagnostic.location.column)"
             return "::\(diagnostic.severity.rawValue) \(properties)::\(escapeData(message))\n"
         }.joined()
     }

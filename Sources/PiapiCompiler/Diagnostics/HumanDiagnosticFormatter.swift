@@ -8,7 +8,9 @@ public enum HumanDiagnosticFormatter {
         for diagnostic in diagnostics {
             let position = "\(source.fileName):\(diagnostic.location.line):\(diagnostic.location.column)"
             out += "\(position): \(diagnostic.severity.rawValue): \(diagnostic.message)\n"
-            if let (text, caret) = source.maskedLine(diagnostic.location.line, in: lines, caretColumn: diagnostic.location.column) {
+            if let (text, caret) = source.maskedLine(
+                diagnostic.location.line, in: lines, caretColumn: diagnostic.location.column)
+            {
                 out += text + "\n"
                 out += String(text.unicodeScalars.prefix(max(0, caret - 1)).map { $0 == "\t" ? "\t" : " " }) + "^\n"
             }

@@ -22,7 +22,9 @@ public enum JSONDiagnosticFormatter {
         let report = Report(
             file: fileName, errors: diagnostics.errorCount, warnings: diagnostics.warningCount,
             diagnostics: diagnostics.map {
-                .init(severity: $0.severity.rawValue, line: $0.location.line, column: $0.location.column, message: $0.message, note: $0.note)
+                .init(
+                    severity: $0.severity.rawValue, line: $0.location.line, column: $0.location.column,
+                    message: $0.message, note: $0.note)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -43,8 +43,10 @@ struct LimitsAndPricesDiff {
                 pricesAdded.append((model, price))
                 continue
             }
-            let details = zip(LimitsAndPrices.priceFields, zip(LimitsAndPrices.rates(previous), LimitsAndPrices.rates(price)))
-                .compactMap { field, rates in rates.0 == rates.1 ? nil : "\(field): \(rates.0) → \(rates.1)" }
+            let details = zip(
+                LimitsAndPrices.priceFields, zip(LimitsAndPrices.rates(previous), LimitsAndPrices.rates(price))
+            )
+            .compactMap { field, rates in rates.0 == rates.1 ? nil : "\(field): \(rates.0) → \(rates.1)" }
             if !details.isEmpty { pricesChanged.append(Change(title: model, details: details)) }
         }
         for model in old.pricedModels where new.prices[model] == nil {
@@ -69,10 +71,12 @@ struct LimitsAndPricesDiff {
         for (model, price) in pricesRemoved { out += "- price \(model): \(LimitsAndPrices.summary(price))\n" }
         var summary = ""
         if !limitsUnchanged {
-            summary += "limits: \(limitsAdded.count) added, \(limitsRemoved.count) removed, \(limitsChanged.count) changed\n"
+            summary +=
+                "limits: \(limitsAdded.count) added, \(limitsRemoved.count) removed, \(limitsChanged.count) changed\n"
         }
         if !pricesUnchanged {
-            summary += "prices: \(pricesAdded.count) added, \(pricesRemoved.count) removed, \(pricesChanged.count) changed\n"
+            summary +=
+                "prices: \(pricesAdded.count) added, \(pricesRemoved.count) removed, \(pricesChanged.count) changed\n"
         }
         return (out, summary)
     }

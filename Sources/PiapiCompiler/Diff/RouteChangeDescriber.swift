@@ -4,7 +4,9 @@ enum RouteChangeDescriber {
     static func details(from old: RouteSnapshot, to new: RouteSnapshot) -> [String] {
         var details: [String] = []
         if old.strategy != new.strategy { details.append("strategy: \(old.strategy) → \(new.strategy)") }
-        if old.candidates.count == 1, new.candidates.count == 1, let a = old.candidates.first, let b = new.candidates.first {
+        if old.candidates.count == 1, new.candidates.count == 1, let a = old.candidates.first,
+            let b = new.candidates.first
+        {
             details += candidateDetails(a, b, prefix: "")
             return details
         }
@@ -14,14 +16,18 @@ enum RouteChangeDescriber {
             details.append("chain: \(oldChain.joined(separator: ", ")) → \(newChain.joined(separator: ", "))")
         }
         for b in new.candidates {
-            guard let a = old.candidates.first(where: { $0.provider == b.provider && $0.keyName == b.keyName }) else { continue }
+            guard let a = old.candidates.first(where: { $0.provider == b.provider && $0.keyName == b.keyName }) else {
+                continue
+            }
             details += candidateDetails(a, b, prefix: "\(b.provider)/\(b.keyName) ", skipIdentity: true)
         }
         return details
     }
 
-    private static func candidateDetails(_ a: RouteSnapshot.Candidate, _ b: RouteSnapshot.Candidate, prefix: String,
-                                         skipIdentity: Bool = false) -> [String] {
+    private static func candidateDetails(
+        _ a: RouteSnapshot.Candidate, _ b: RouteSnapshot.Candidate, prefix: String,
+        skipIdentity: Bool = false
+    ) -> [String] {
         var details: [String] = []
         if !skipIdentity {
             if a.provider != b.provider { details.append("provider: \(a.provider) → \(b.provider)") }

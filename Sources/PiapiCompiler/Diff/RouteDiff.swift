@@ -51,7 +51,9 @@ public struct RouteDiff {
         }
         let (lines, summary) = limitsAndPrices.render()
         out += lines
-        out += routesUnchanged ? "no route changes\n" : "\(added.count) added, \(removed.count) removed, \(changed.count) changed\n"
+        out +=
+            routesUnchanged
+            ? "no route changes\n" : "\(added.count) added, \(removed.count) removed, \(changed.count) changed\n"
         return out + summary
     }
 

@@ -24,7 +24,8 @@ enum LimitsAndPrices {
 
     /// "requestsPerMinute 60, usdPerMonth 200" (only the limits that are set).
     static func summary(_ limits: UserLimits) -> String {
-        UserLimits.Field.allCases.compactMap { field in value(limits, field).map { "\(field.name) \($0)" } }.joined(separator: ", ")
+        UserLimits.Field.allCases.compactMap { field in value(limits, field).map { "\(field.name) \($0)" } }.joined(
+            separator: ", ")
     }
 
     /// "input 3, output 15, cacheRead 0.3, cacheWrite 3.75".
@@ -44,7 +45,8 @@ enum LimitsAndPrices {
         for user in usersInOrder(table) {
             grid.append([user.name] + UserLimits.Field.allCases.map { value(user.limits, $0) ?? "-" })
         }
-        return "\nlimits per user (defaults merged with the user's own; - is unlimited; USD needs prices):\n" + grid.render()
+        return "\nlimits per user (defaults merged with the user's own; - is unlimited; USD needs prices):\n"
+            + grid.render()
     }
 
     /// The prices section of `inspect`, or "" without prices.

@@ -35,13 +35,15 @@ struct RouteSnapshot: Equatable {
         return users.flatMap { user in
             user.routes.map { route in
                 RouteSnapshot(
-                    userName: user.name, userDigest: user.keyDigest, service: route.service, strategy: route.strategy.name,
+                    userName: user.name, userDigest: user.keyDigest, service: route.service,
+                    strategy: route.strategy.name,
                     candidates: route.candidates.map { candidate in
                         let target = table.targets[candidate.target]
-                        return Candidate(provider: target.provider, keyName: target.keyName, url: target.upstream.displayURL,
-                                         auth: InjectionDescription.describe(target.injection), weight: candidate.weight,
-                                         enabled: candidate.enabled, credential: target.injection.value,
-                                         baseQuery: target.upstream.baseQuery)
+                        return Candidate(
+                            provider: target.provider, keyName: target.keyName, url: target.upstream.displayURL,
+                            auth: InjectionDescription.describe(target.injection), weight: candidate.weight,
+                            enabled: candidate.enabled, credential: target.injection.value,
+                            baseQuery: target.upstream.baseQuery)
                     })
             }
         }

@@ -10,11 +10,16 @@ public enum TableInspector {
         if !variables.isEmpty {
             text += "needs from the environment: " + variables.joined(separator: ", ") + "\n"
         }
-        var grid = TextTable(header: ["USER", "SERVICE", "STRATEGY", "#", "PROVIDER", "KEY", "WEIGHT", "ENABLED", "UPSTREAM", "INJECTION"])
+        var grid = TextTable(header: [
+            "USER", "SERVICE", "STRATEGY", "#", "PROVIDER", "KEY", "WEIGHT", "ENABLED", "UPSTREAM", "INJECTION",
+        ])
         for route in RouteSnapshot.all(in: table) {
             for (index, candidate) in route.candidates.enumerated() {
-                grid.append([route.userName, route.service, route.strategy, "\(index + 1)", candidate.provider, candidate.keyName,
-                             "\(candidate.weight)", candidate.enabled ? "yes" : "no", candidate.url, candidate.auth])
+                grid.append([
+                    route.userName, route.service, route.strategy, "\(index + 1)", candidate.provider,
+                    candidate.keyName,
+                    "\(candidate.weight)", candidate.enabled ? "yes" : "no", candidate.url, candidate.auth,
+                ])
             }
         }
         return text + "\n" + grid.render() + LimitsAndPrices.limitsSection(table) + LimitsAndPrices.pricesSection(table)

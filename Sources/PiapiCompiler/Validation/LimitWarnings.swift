@@ -6,8 +6,9 @@ enum LimitWarnings {
         let blocks = [config.limits] + config.users.map(\.limits)
         for case let limits? in blocks {
             for (field, location) in limits.usdLocations {
-                log.warning(location, "\(field.name) cannot be enforced: the config has no prices",
-                            note: "add a top-level prices block (USD per million tokens for each model)")
+                log.warning(
+                    location, "\(field.name) cannot be enforced: the config has no prices",
+                    note: "add a top-level prices block (USD per million tokens for each model)")
             }
         }
     }

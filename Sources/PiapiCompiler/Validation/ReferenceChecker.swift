@@ -13,29 +13,37 @@ struct ReferenceChecker {
         for user in config.users {
             for route in user.routes {
                 for candidate in route.candidates {
-                    check(candidate, service: route.service.value, config: config, providerNames: providerNames, log: &log)
+                    check(
+                        candidate, service: route.service.value, config: config, providerNames: providerNames, log: &log
+                    )
                 }
             }
         }
     }
 
-    private mutating func check(_ candidate: RouteConfig.Candidate, service: String, config: Config,
-                                providerNames: [String], log: inout DiagnosticLog) {
+    private mutating func check(
+        _ candidate: RouteConfig.Candidate, service: String, config: Config,
+        providerNames: [String], log: inout DiagnosticLog
+    ) {
         let name = candidate.providerName
         guard let provider = config.provider(named: name.value) else {
-            log.error(name.location, "unknown provider '\(name.value)'", note: FieldSuggestion.note(for: name.value, among: providerNames))
+            log.error(
+                name.location, "unknown provider '\(name.value)'",
+                note: FieldSuggestion.note(for: name.value, among: providerNames))
             return
         }
         let keyName = candidate.keyName
         if !provider.declaredKeyNames.contains(keyName.value) {
-            log.error(keyName.location, "provider '\(name.value)' has no key '\(keyName.value)'",
-                      note: FieldSuggestion.note(for: keyName.value, among: provider.keys.map(\.name.value)))
+            log.error(
+                keyName.location, "provider '\(name.value)' has no key '\(keyName.value)'",
+                note: FieldSuggestion.note(for: keyName.value, among: provider.keys.map(\.name.value)))
         } else {
             usedKeys.insert(Self.pair(name.value, keyName.value))
         }
         if !provider.declaredServiceTypes.contains(service) {
-            log.error(name.location, "provider '\(name.value)' has no service of type '\(service)'",
-                      note: FieldSuggestion.note(for: service, among: provider.services.map(\.type.value)))
+            log.error(
+                name.location, "provider '\(name.value)' has no service of type '\(service)'",
+                note: FieldSuggestion.note(for: service, among: provider.services.map(\.type.value)))
         } else {
             routedServices.insert(Self.pair(name.value, service))
         }

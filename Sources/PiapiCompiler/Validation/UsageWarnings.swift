@@ -10,12 +10,16 @@ enum UsageWarnings {
                     log.warning(key.name.location, "key '\(key.name.value)' of provider '\(name)' is never used")
                 }
                 if usesVariables, key.value.variables.isEmpty {
-                    log.warning(key.valueLocation, "key '\(key.name.value)' of provider '\(name)' is a plaintext secret in a config that uses ${VAR} references",
-                                note: "move it to the environment as well")
+                    log.warning(
+                        key.valueLocation,
+                        "key '\(key.name.value)' of provider '\(name)' is a plaintext secret in a config that uses ${VAR} references",
+                        note: "move it to the environment as well")
                 }
             }
-            for service in provider.services where !references.routedServices.contains(ReferenceChecker.pair(name, service.type.value)) {
-                log.warning(service.type.location, "service '\(service.type.value)' of provider '\(name)' is never routed")
+            for service in provider.services
+            where !references.routedServices.contains(ReferenceChecker.pair(name, service.type.value)) {
+                log.warning(
+                    service.type.location, "service '\(service.type.value)' of provider '\(name)' is never routed")
             }
         }
     }

@@ -13,8 +13,10 @@ enum UserRules {
                 }
             }
             if let first = nameOwner[user.name.value] {
-                log.warning(user.name.location, "duplicate user name '\(user.name.value)' (users[\(first)] and users[\(user.index)])",
-                            note: "logs and inspect show users by name")
+                log.warning(
+                    user.name.location,
+                    "duplicate user name '\(user.name.value)' (users[\(first)] and users[\(user.index)])",
+                    note: "logs and inspect show users by name")
             } else {
                 nameOwner[user.name.value] = user.index
             }

@@ -40,7 +40,9 @@ struct YAMLTreeBuilder {
         case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT, YAML_NO_EVENT:
             return .more
         case YAML_DOCUMENT_START_EVENT:
-            if root != nil { return fail(start, "the config holds more than one YAML document; it must be exactly one") }
+            if root != nil {
+                return fail(start, "the config holds more than one YAML document; it must be exactly one")
+            }
             return .more
         case YAML_STREAM_END_EVENT:
             guard let root else { return fail(SourceLocation(line: 1, column: 1), "the config is empty") }
@@ -50,11 +52,13 @@ struct YAMLTreeBuilder {
         case YAML_SCALAR_EVENT:
             if event.data.scalar.tag != nil { return fail(start, "YAML tags are not supported") }
             let scalar = event.data.scalar
-            let text = scalar.value.map {
-                String(decoding: UnsafeBufferPointer(start: $0, count: Int(scalar.length)), as: UTF8.self)
-            } ?? ""
-            let node = YAMLNode(content: .scalar(YAMLScalar(text: text, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE)),
-                                span: SourceSpan(start: start, end: end))
+            let text =
+                scalar.value.map {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: Int(scalar.length)), as: UTF8.self)
+                } ?? ""
+            let node = YAMLNode(
+                content: .scalar(YAMLScalar(text: text, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE)),
+                span: SourceSpan(start: start, end: end))
             return add(node)
         case YAML_SEQUENCE_START_EVENT:
             if event.data.sequence_start.tag != nil { return fail(start, "YAML tags are not supported") }
@@ -92,13 +96,17 @@ struct YAMLTreeBuilder {
         }
         top.pendingKey = nil
         guard case .scalar(let scalar) = key.content else {
-            diagnostics.append(Diagnostic(.error, at: key.location, "mapping keys must be plain strings, found \(key.kindDescription)"))
+            diagnostics.append(
+                Diagnostic(.error, at: key.location, "mapping keys must be plain strings, found \(key.kindDescription)")
+            )
             return .more
         }
         let first = top.seen[scalar.text]
         if let first {
-            diagnostics.append(Diagnostic(.error, at: key.location,
-                                          "duplicate key '\(scalar.text)' in this mapping (first at line \(first.line))"))
+            diagnostics.append(
+                Diagnostic(
+                    .error, at: key.location,
+                    "duplicate key '\(scalar.text)' in this mapping (first at line \(first.line))"))
         } else {
             top.seen[scalar.text] = key.location
         }

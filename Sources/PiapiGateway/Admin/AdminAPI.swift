@@ -22,12 +22,14 @@ public struct AdminAPI: Sendable {
     public var startedAt: Double
     public var wallSeconds: @Sendable () -> Double
 
-    public init(tables: TableStore, tablePath: String, candidates: CandidateRouter, activity: AdminActivity,
-                reloads: ReloadHistory, usage: (any AdminUsageSource)? = nil,
-                limits: any AdminLimitsSource = NoLimitsSource(), authorization: AdminAuthorization,
-                metricsText: @escaping @Sendable () -> String, openConnections: @escaping @Sendable () -> Int,
-                publicMetrics: Bool = true, startedAt: Double,
-                wallSeconds: @escaping @Sendable () -> Double = FailoverClock.system.wallSeconds) {
+    public init(
+        tables: TableStore, tablePath: String, candidates: CandidateRouter, activity: AdminActivity,
+        reloads: ReloadHistory, usage: (any AdminUsageSource)? = nil,
+        limits: any AdminLimitsSource = NoLimitsSource(), authorization: AdminAuthorization,
+        metricsText: @escaping @Sendable () -> String, openConnections: @escaping @Sendable () -> Int,
+        publicMetrics: Bool = true, startedAt: Double,
+        wallSeconds: @escaping @Sendable () -> Double = FailoverClock.system.wallSeconds
+    ) {
         self.tables = tables
         self.tablePath = tablePath
         self.candidates = candidates
@@ -59,7 +61,8 @@ public struct AdminAPI: Sendable {
     private func answer(method: String, uri: String, authorization header: String?) async -> AdminResponse {
         guard authorization.allows(authorization: header) else { return .unauthorized }
         guard method == "GET" || method == "HEAD" else {
-            var response = AdminResponse.error(405, "method_not_allowed", "the admin listener is read-only: GET and HEAD only")
+            var response = AdminResponse.error(
+                405, "method_not_allowed", "the admin listener is read-only: GET and HEAD only")
             response.headers.append(("Allow", "GET, HEAD"))
             return response
         }
@@ -78,8 +81,9 @@ public struct AdminAPI: Sendable {
         case "/api/limits":
             return .json(limitsAnswer())
         case "/metrics":
-            return AdminResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")],
-                                 body: Array(metricsText().utf8))
+            return AdminResponse(
+                status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")],
+                body: Array(metricsText().utf8))
         default:
             return .error(404, "not_found", "no such admin endpoint")
         }
@@ -101,13 +105,16 @@ public struct AdminAPI: Sendable {
             ("started_at", .timestamp(startedAt)),
             ("now", .timestamp(now)),
             ("uptime_seconds", .double((max(0, now - startedAt) * 10).rounded() / 10)),
-            ("table", .object([
-                ("hash", .string(ReloadHistory.prefix(serving.hash))),
-                ("path", .string(tablePath)),
-                ("loaded_at", .timestamp(self.reloads.loadedAt)),
-                ("users", .int(serving.table.users.count)),
-                ("routes", .int(serving.table.routeCount)),
-            ])),
+            (
+                "table",
+                .object([
+                    ("hash", .string(ReloadHistory.prefix(serving.hash))),
+                    ("path", .string(tablePath)),
+                    ("loaded_at", .timestamp(self.reloads.loadedAt)),
+                    ("users", .int(serving.table.users.count)),
+                    ("routes", .int(serving.table.routeCount)),
+                ])
+            ),
             ("reloads", .array(reloads)),
             ("open_connections", .int(openConnections())),
             ("in_flight", .int(activity.inFlight)),
@@ -155,12 +162,13 @@ public struct AdminAPI: Sendable {
         }
         let routes = matching.prefix(limit).map { route -> AdminJSON in
             let candidates = route.candidates.map { candidate -> AdminJSON in
-                .object([
-                    ("provider", .string(candidate.pair.provider)), ("key", .string(candidate.pair.key)),
-                    ("weight", .int(Int(candidate.weight))), ("enabled", .bool(candidate.enabled)),
-                ] + health(candidate.pair) + [
-                    ("effective_weight", .double((candidate.effectiveWeight * 1000).rounded() / 1000)),
-                ])
+                .object(
+                    [
+                        ("provider", .string(candidate.pair.provider)), ("key", .string(candidate.pair.key)),
+                        ("weight", .int(Int(candidate.weight))), ("enabled", .bool(candidate.enabled)),
+                    ] + health(candidate.pair) + [
+                        ("effective_weight", .double((candidate.effectiveWeight * 1000).rounded() / 1000))
+                    ])
             }
             return .object([
                 ("user", .string(route.user)), ("service", .string(route.service)),
@@ -171,18 +179,24 @@ public struct AdminAPI: Sendable {
             ("table", .string(ReloadHistory.prefix(serving.hash))),
             ("total", .int(matching.count)),
             ("routes", .array(Array(routes))),
-            ("pairs", .array(snapshot.pairs.map { state in
-                .object([("provider", .string(state.pair.provider)), ("key", .string(state.pair.key))]
-                    + health(state.pair))
-            })),
+            (
+                "pairs",
+                .array(
+                    snapshot.pairs.map { state in
+                        .object(
+                            [("provider", .string(state.pair.provider)), ("key", .string(state.pair.key))]
+                                + health(state.pair))
+                    })
+            ),
         ])
     }
 
     // MARK: - /api/requests
 
     func requests(_ target: AdminRequestTarget) -> AdminResponse {
-        var filter = RecentRequestFilter(user: target.filter("user"), service: target.filter("service"),
-                                         status: target.value("status"))
+        var filter = RecentRequestFilter(
+            user: target.filter("user"), service: target.filter("service"),
+            status: target.value("status"))
         if let status = filter.status, !RecentRequestFilter.isValidStatus(status) {
             return .error(400, "bad_request", "status must be a status code (429) or a class (5xx)")
         }
@@ -193,18 +207,21 @@ public struct AdminAPI: Sendable {
             filter.limit = min(limit, max(1, activity.recentCapacity))
         }
         let requests = activity.recent(filter).map(Self.json)
-        return .json(.object([
-            ("capacity", .int(activity.recentCapacity)),
-            ("count", .int(requests.count)),
-            ("requests", .array(requests)),
-        ]))
+        return .json(
+            .object([
+                ("capacity", .int(activity.recentCapacity)),
+                ("count", .int(requests.count)),
+                ("requests", .array(requests)),
+            ]))
     }
 
     /// A whole number of at least 1 in decimal digits; one too large for `Int` is `Int.max`
     /// (a limit that large means "all").
     static func positiveInteger(_ text: String) -> Int? {
         let digits = Substring(text)
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+            return nil
+        }
         guard let value = Int(digits) else { return Int.max }
         return value >= 1 ? value : nil
     }
@@ -212,7 +229,9 @@ public struct AdminAPI: Sendable {
     /// The log line's fields of one request (the path without its query string).
     static func json(_ request: RecentRequest) -> AdminJSON {
         let record = request.record
-        let path = record.path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let path =
+            record.path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+            ?? ""
         return .object([
             ("timestamp", .timestamp(request.finishedAt)),
             ("request_id", .string(record.requestID)),
@@ -227,9 +246,16 @@ public struct AdminAPI: Sendable {
             ("bytes_in", .int(record.bytesIn)),
             ("bytes_out", .int(record.bytesOut)),
             ("table", .string(request.table)),
-            ("attempts", .array(record.attempts.map {
-                .object([("provider", .string($0.provider)), ("key", .string($0.key)), ("outcome", .string($0.outcome.rawValue))])
-            })),
+            (
+                "attempts",
+                .array(
+                    record.attempts.map {
+                        .object([
+                            ("provider", .string($0.provider)), ("key", .string($0.key)),
+                            ("outcome", .string($0.outcome.rawValue)),
+                        ])
+                    })
+            ),
             ("error", .string(record.error)),
             ("usage", request.usage?.json ?? .null),
         ])
@@ -241,7 +267,8 @@ public struct AdminAPI: Sendable {
         var query = UsageQuery()
         if let since = target.value("since") {
             guard let day = Self.day(parsing: since) else {
-                return .error(400, "bad_request", "since must be a date (2026-11-28) or an RFC 3339 time; it counts by UTC day")
+                return .error(
+                    400, "bad_request", "since must be a date (2026-11-28) or an RFC 3339 time; it counts by UTC day")
             }
             query.sinceDay = day
         }
@@ -275,29 +302,39 @@ public struct AdminAPI: Sendable {
             }
             return false
         }
-        return .json(.object([
-            ("source", .string(usage.usageSourceName)),
-            ("since", .string(query.sinceDay.map(AdminJSON.dayText))),
-            ("started_at", .timestamp(startedAt)),
-            ("by", .array(query.by.map { .string($0.rawValue) })),
-            ("rows", .array(sorted.map { row in
-                .object(query.by.map { ($0.rawValue, .string(row.group[$0] ?? nil)) } + row.counts.jsonFields)
-            })),
-            ("totals", .object(totals.jsonFields)),
-        ]))
+        return .json(
+            .object([
+                ("source", .string(usage.usageSourceName)),
+                ("since", .string(query.sinceDay.map(AdminJSON.dayText))),
+                ("started_at", .timestamp(startedAt)),
+                ("by", .array(query.by.map { .string($0.rawValue) })),
+                (
+                    "rows",
+                    .array(
+                        sorted.map { row in
+                            .object(
+                                query.by.map { ($0.rawValue, .string(row.group[$0] ?? nil)) } + row.counts.jsonFields)
+                        })
+                ),
+                ("totals", .object(totals.jsonFields)),
+            ]))
     }
 
     /// `YYYY-MM-DD`, or an RFC 3339 time whose UTC day is used, as days since 1970.
     static func day(parsing text: String) -> Int? {
         let bytes = Array(text.utf8)
-        guard bytes.count == 10 || (bytes.count > 10 && (bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"))),
-              bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        guard
+            bytes.count == 10
+                || (bytes.count > 10 && (bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"))),
+            bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-")
+        else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             guard bytes[range].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
             return Int(String(decoding: bytes[range], as: UTF8.self))
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         let days = UTCCalendar.days(fromYear: year, month: month, day: day)
         // 2026-02-31 would roll into March: refuse it instead.
         guard JSONLine.civilDate(daysSinceEpoch: days) == (year, month, day) else { return nil }
@@ -310,28 +347,38 @@ public struct AdminAPI: Sendable {
         let reports = limits.limits().sorted { $0.user < $1.user }
         return .object([
             ("source", .string(limits.limitsSourceName)),
-            ("users", .array(reports.map { report in
-                let l = report.limits
-                return .object([
-                    ("user", .string(report.user)),
-                    ("limits", .object([
-                        ("requests_per_minute", .int(l.requestsPerMinute)),
-                        ("concurrent_requests", .int(l.concurrentRequests)),
-                        ("tokens_per_day", .int(l.tokensPerDay)),
-                        ("tokens_per_month", .int(l.tokensPerMonth)),
-                        ("usd_per_day", .double(l.usdPerDay)),
-                        ("usd_per_month", .double(l.usdPerMonth)),
-                    ])),
-                    ("use", .object([
-                        ("in_flight", .int(report.inFlight)),
-                        ("requests_last_minute", .int(report.lastMinute)),
-                        ("tokens_today", .int(report.spent.dayTokens)),
-                        ("tokens_this_month", .int(report.spent.monthTokens)),
-                        ("usd_today", .double((report.spent.dayUSD * 1e6).rounded() / 1e6)),
-                        ("usd_this_month", .double((report.spent.monthUSD * 1e6).rounded() / 1e6)),
-                    ])),
-                ])
-            })),
+            (
+                "users",
+                .array(
+                    reports.map { report in
+                        let l = report.limits
+                        return .object([
+                            ("user", .string(report.user)),
+                            (
+                                "limits",
+                                .object([
+                                    ("requests_per_minute", .int(l.requestsPerMinute)),
+                                    ("concurrent_requests", .int(l.concurrentRequests)),
+                                    ("tokens_per_day", .int(l.tokensPerDay)),
+                                    ("tokens_per_month", .int(l.tokensPerMonth)),
+                                    ("usd_per_day", .double(l.usdPerDay)),
+                                    ("usd_per_month", .double(l.usdPerMonth)),
+                                ])
+                            ),
+                            (
+                                "use",
+                                .object([
+                                    ("in_flight", .int(report.inFlight)),
+                                    ("requests_last_minute", .int(report.lastMinute)),
+                                    ("tokens_today", .int(report.spent.dayTokens)),
+                                    ("tokens_this_month", .int(report.spent.monthTokens)),
+                                    ("usd_today", .double((report.spent.dayUSD * 1e6).rounded() / 1e6)),
+                                    ("usd_this_month", .double((report.spent.monthUSD * 1e6).rounded() / 1e6)),
+                                ])
+                            ),
+                        ])
+                    })
+            ),
         ])
     }
 }

@@ -52,8 +52,9 @@ public final class AdminActivity: RequestObserver, AdminUsageSource {
                     usage = usage.filter { $0.key.day >= oldest }
                 }
             }
-            let key = UsageKey(day: day, user: record.user, service: record.serviceType,
-                               provider: record.upstreamProvider, key: record.upstreamKey, model: model)
+            let key = UsageKey(
+                day: day, user: record.user, service: record.serviceType,
+                provider: record.upstreamProvider, key: record.upstreamKey, model: model)
             usage[key, default: UsageCounts()].add(status: record.status, usage: recorded)
         }
     }
@@ -72,9 +73,11 @@ public final class AdminActivity: RequestObserver, AdminUsageSource {
     ///   - recentCapacity: how many finished requests `/api/requests` keeps (`--admin-recent`).
     ///   - shards: how many threads report without sharing a lock (the event-loop count).
     ///   - usageOf: reads a record's tokens and cost (tests may count requests only).
-    public init(recentCapacity: Int, shards: Int = System.coreCount,
-                wallSeconds: @escaping @Sendable () -> Double = FailoverClock.system.wallSeconds,
-                usageOf: @escaping @Sendable (RequestRecord) -> RecordedUsage? = { RecordedUsage($0) }) {
+    public init(
+        recentCapacity: Int, shards: Int = System.coreCount,
+        wallSeconds: @escaping @Sendable () -> Double = FailoverClock.system.wallSeconds,
+        usageOf: @escaping @Sendable (RequestRecord) -> RecordedUsage? = { RecordedUsage($0) }
+    ) {
         self.recentCapacity = max(0, recentCapacity)
         self.wallSeconds = wallSeconds
         self.usageOf = usageOf

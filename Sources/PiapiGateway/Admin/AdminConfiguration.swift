@@ -22,10 +22,12 @@ public struct AdminConfiguration: Sendable {
     public var refusal: String? {
         guard !Self.isLoopback(listen.host) else { return nil }
         guard let token else {
-            return "--admin-listen \(listen) is not a loopback address: set \(Self.tokenVariable) (at least \(Self.minimumTokenLength) characters)"
+            return
+                "--admin-listen \(listen) is not a loopback address: set \(Self.tokenVariable) (at least \(Self.minimumTokenLength) characters)"
         }
         guard token.count >= Self.minimumTokenLength else {
-            return "--admin-listen \(listen) is not a loopback address: \(Self.tokenVariable) must be at least \(Self.minimumTokenLength) characters (it has \(token.count))"
+            return
+                "--admin-listen \(listen) is not a loopback address: \(Self.tokenVariable) must be at least \(Self.minimumTokenLength) characters (it has \(token.count))"
         }
         return nil
     }
@@ -38,7 +40,9 @@ public struct AdminConfiguration: Sendable {
         if lower.hasPrefix("::ffff:") { return isLoopback(String(lower.dropFirst(7))) }
         if lower.contains(":") {
             let groups = lower.split(separator: ":", omittingEmptySubsequences: false)
-            guard lower.allSatisfy({ $0.isHexDigit || $0 == ":" }), lower.contains("::") || groups.count == 8 else { return false }
+            guard lower.allSatisfy({ $0.isHexDigit || $0 == ":" }), lower.contains("::") || groups.count == 8 else {
+                return false
+            }
             let nonZero = groups.filter { !$0.isEmpty && $0.contains(where: { $0 != "0" }) }
             return nonZero.count == 1 && groups.last.map { Int($0, radix: 16) == 1 } == true
         }

@@ -6,48 +6,48 @@ import Crypto
 /// its own inline style and script (by SHA-256) and fetches to its own origin.
 enum AdminPage {
     static let body = #"""
-<header>
-  <div class="brand">piapi <span>admin</span></div>
-  <div id="summary"><span class="stat muted">loading…</span></div>
-  <div id="updated"></div>
-</header>
-<main>
-  <div id="alerts" class="wide"></div>
-  <section class="card wide" id="routes-card">
-    <h2>Routes <small id="route-count"></small></h2>
-    <div id="pairs" class="chips" aria-label="provider keys"></div>
-    <div class="table-wrap"><table id="routes"></table></div>
-  </section>
-  <section class="card" id="usage-card">
-    <h2><span id="usage-title">Tokens per user per day</span> <small>last 14 days, UTC</small></h2>
-    <div id="chart" class="chart"></div>
-    <div id="legend" class="legend"></div>
-    <p id="usage-note" class="muted"></p>
-  </section>
-  <section class="card" id="reloads-card">
-    <h2>Table reloads <small id="reload-count"></small></h2>
-    <ul id="reloads" class="reloads"></ul>
-  </section>
-  <section class="card wide" id="limits-card" hidden>
-    <h2>Limits <small>this replica's use</small></h2>
-    <div class="table-wrap"><table id="limits"></table></div>
-  </section>
-  <section class="card wide" id="requests-card">
-    <h2>Recent requests <small id="request-count"></small></h2>
-    <form class="filters" id="filters">
-      <label>User <select id="f-user"><option value="">all</option></select></label>
-      <label>Service <select id="f-service"><option value="">all</option></select></label>
-      <label>Status <select id="f-status"><option value="">all</option><option>2xx</option><option>3xx</option>
-        <option>4xx</option><option>5xx</option><option>401</option><option>404</option><option>429</option>
-        <option>502</option><option>504</option></select></label>
-      <label>Show <select id="f-limit"><option>50</option><option selected>100</option><option>500</option>
-        <option>1000</option></select></label>
-    </form>
-    <div class="table-wrap"><table id="requests"></table></div>
-  </section>
-</main>
-<footer>Read-only: piapi's configuration lives in git and changes through piapi-compile and pull requests.</footer>
-"""#
+        <header>
+          <div class="brand">piapi <span>admin</span></div>
+          <div id="summary"><span class="stat muted">loading…</span></div>
+          <div id="updated"></div>
+        </header>
+        <main>
+          <div id="alerts" class="wide"></div>
+          <section class="card wide" id="routes-card">
+            <h2>Routes <small id="route-count"></small></h2>
+            <div id="pairs" class="chips" aria-label="provider keys"></div>
+            <div class="table-wrap"><table id="routes"></table></div>
+          </section>
+          <section class="card" id="usage-card">
+            <h2><span id="usage-title">Tokens per user per day</span> <small>last 14 days, UTC</small></h2>
+            <div id="chart" class="chart"></div>
+            <div id="legend" class="legend"></div>
+            <p id="usage-note" class="muted"></p>
+          </section>
+          <section class="card" id="reloads-card">
+            <h2>Table reloads <small id="reload-count"></small></h2>
+            <ul id="reloads" class="reloads"></ul>
+          </section>
+          <section class="card wide" id="limits-card" hidden>
+            <h2>Limits <small>this replica's use</small></h2>
+            <div class="table-wrap"><table id="limits"></table></div>
+          </section>
+          <section class="card wide" id="requests-card">
+            <h2>Recent requests <small id="request-count"></small></h2>
+            <form class="filters" id="filters">
+              <label>User <select id="f-user"><option value="">all</option></select></label>
+              <label>Service <select id="f-service"><option value="">all</option></select></label>
+              <label>Status <select id="f-status"><option value="">all</option><option>2xx</option><option>3xx</option>
+                <option>4xx</option><option>5xx</option><option>401</option><option>404</option><option>429</option>
+                <option>502</option><option>504</option></select></label>
+              <label>Show <select id="f-limit"><option>50</option><option selected>100</option><option>500</option>
+                <option>1000</option></select></label>
+            </form>
+            <div class="table-wrap"><table id="requests"></table></div>
+          </section>
+        </main>
+        <footer>Read-only: piapi's configuration lives in git and changes through piapi-compile and pull requests.</footer>
+        """#
 
     static let html = """
         <!doctype html>
@@ -78,7 +78,9 @@ enum AdminPage {
         "img-src data:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
-    static let response = AdminResponse(status: 200, headers: [
-        ("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", contentSecurityPolicy),
-    ], body: Array(html.utf8))
+    static let response = AdminResponse(
+        status: 200,
+        headers: [
+            ("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", contentSecurityPolicy),
+        ], body: Array(html.utf8))
 }

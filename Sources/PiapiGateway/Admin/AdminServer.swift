@@ -55,16 +55,23 @@ public final class AdminServer: Sendable {
             }
         }
         running.withLockedValue { $0 = (server.channel, task) }
-        logger.info("admin listening", metadata: [
-            "address": "\(ListenAddress(host: address.ipAddress ?? listen.host, port: address.port ?? 0))",
-            "token": "\(api.authorization.requiresToken ? "required" : "none")",
-        ])
+        logger.info(
+            "admin listening",
+            metadata: [
+                "address": "\(ListenAddress(host: address.ipAddress ?? listen.host, port: address.port ?? 0))",
+                "token": "\(api.authorization.requiresToken ? "required" : "none")",
+            ])
         return address
     }
 
     /// Stops accepting and closes every admin connection.
     public func stop() async {
-        guard let (channel, task) = running.withLockedValue({ current in defer { current = nil }; return current }) else {
+        guard
+            let (channel, task) = running.withLockedValue({ current in
+                defer { current = nil }
+                return current
+            })
+        else {
             return
         }
         try? await channel.close()
@@ -85,15 +92,19 @@ public final class AdminServer: Sendable {
                 case .end:
                     guard let request = head else { continue }
                     head = nil
-                    let response = await api.respond(method: request.method.rawValue, uri: request.uri,
-                                                     authorization: request.headers.first(name: "authorization"))
+                    let response = await api.respond(
+                        method: request.method.rawValue, uri: request.uri,
+                        authorization: request.headers.first(name: "authorization"))
                     var headers = HTTPHeaders(response.headers)
                     headers.add(name: "Content-Length", value: String(response.body.count))
                     let keepAlive = request.isKeepAlive
                     if !keepAlive { headers.add(name: "Connection", value: "close") }
-                    try await outbound.write(.head(HTTPResponseHead(version: request.version,
-                                                                    status: HTTPResponseStatus(statusCode: response.status),
-                                                                    headers: headers)))
+                    try await outbound.write(
+                        .head(
+                            HTTPResponseHead(
+                                version: request.version,
+                                status: HTTPResponseStatus(statusCode: response.status),
+                                headers: headers)))
                     if request.method != .HEAD, !response.body.isEmpty {
                         try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: response.body))))
                     }

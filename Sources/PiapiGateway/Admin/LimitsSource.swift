@@ -8,7 +8,9 @@ public struct UserLimitsReport: Sendable, Equatable {
     public var lastMinute: Int
     public var spent: BudgetTotals
 
-    public init(user: String, limits: UserLimits, inFlight: Int = 0, lastMinute: Int = 0, spent: BudgetTotals = BudgetTotals()) {
+    public init(
+        user: String, limits: UserLimits, inFlight: Int = 0, lastMinute: Int = 0, spent: BudgetTotals = BudgetTotals()
+    ) {
         self.user = user
         self.limits = limits
         self.inFlight = inFlight

@@ -51,7 +51,9 @@ public struct RecentRequestFilter: Sendable, Equatable {
         if let status {
             let lower = status.lowercased()
             if lower.hasSuffix("xx") {
-                guard let first = lower.first?.wholeNumberValue, request.record.status / 100 == first else { return false }
+                guard let first = lower.first?.wholeNumberValue, request.record.status / 100 == first else {
+                    return false
+                }
             } else if Int(lower) != request.record.status {
                 return false
             }

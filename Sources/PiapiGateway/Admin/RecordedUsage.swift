@@ -13,8 +13,10 @@ public struct RecordedUsage: Sendable, Equatable {
     /// From the table's prices; nil when the model has no price.
     public var costUSD: Double?
 
-    public init(model: String? = nil, inputTokens: Int = 0, cacheReadTokens: Int = 0, cacheWriteTokens: Int = 0,
-                outputTokens: Int = 0, reasoningTokens: Int = 0, costUSD: Double? = nil) {
+    public init(
+        model: String? = nil, inputTokens: Int = 0, cacheReadTokens: Int = 0, cacheWriteTokens: Int = 0,
+        outputTokens: Int = 0, reasoningTokens: Int = 0, costUSD: Double? = nil
+    ) {
         self.model = model
         self.inputTokens = inputTokens
         self.cacheReadTokens = cacheReadTokens
@@ -27,9 +29,10 @@ public struct RecordedUsage: Sendable, Equatable {
     /// What a request record says, when its response's usage was read; nil otherwise.
     public init?(_ record: RequestRecord) {
         guard let usage = record.usage, usage.unknownReason == nil else { return nil }
-        self.init(model: usage.model, inputTokens: usage.input ?? 0, cacheReadTokens: usage.cacheRead ?? 0,
-                  cacheWriteTokens: usage.cacheWrite ?? 0, outputTokens: usage.output ?? 0,
-                  reasoningTokens: usage.reasoning ?? 0, costUSD: record.costUSD)
+        self.init(
+            model: usage.model, inputTokens: usage.input ?? 0, cacheReadTokens: usage.cacheRead ?? 0,
+            cacheWriteTokens: usage.cacheWrite ?? 0, outputTokens: usage.output ?? 0,
+            reasoningTokens: usage.reasoning ?? 0, costUSD: record.costUSD)
     }
 
     /// Every token counted once: input, cache reads and writes, output.

@@ -21,7 +21,8 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         resources.pool.acquire(target.origin, fresh: fresh) { [self] result in
             // A connection that arrives after its try was given up (timed out) is not used.
             guard self.exchange === exchange, exchange.state.plan.current == attempt, exchange.upstream == nil,
-                  !machine.isClosing else {
+                !machine.isClosing
+            else {
                 if case .success(let connection) = result { resources.pool.release(connection) }
                 return
             }
@@ -36,8 +37,9 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         exchange.upstream = connection
         connection.begin(sink: self, requestWasHead: exchange.head.isHeadMethod, webSocket: exchange.isWebSocket)
         var out = context.channel.allocator.buffer(capacity: exchange.head.bytes.readableBytes + 256)
-        UpstreamRequestHead.write(exchange.head, rest: exchange.rest, target: target, requestID: exchange.requestID,
-                                  clientAddress: clientAddress, webSocket: exchange.isWebSocket, into: &out)
+        UpstreamRequestHead.write(
+            exchange.head, rest: exchange.rest, target: target, requestID: exchange.requestID,
+            clientAddress: clientAddress, webSocket: exchange.isWebSocket, into: &out)
         connection.write(out)
         if let replay = exchange.state.replayBytes { connection.write(replay) }
         switch exchange.state.sent(now: .now()) {
@@ -96,20 +98,24 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         if head.isDechunked(toHTTP10: toHTTP10) { exchange.upstream?.dechunkBody() }
         let now = NIODeadline.now()
         if let sent = exchange.state.upstreamSentAt {
-            shared.telemetry.upstreamFirstByte(serviceType: exchange.serviceType,
-                                               seconds: Double((now - sent).nanoseconds) / 1e9)
+            shared.telemetry.upstreamFirstByte(
+                serviceType: exchange.serviceType,
+                seconds: Double((now - sent).nanoseconds) / 1e9)
         }
         let retryAfter = RetryAfter.of(head, now: shared.candidates.clock.wallSeconds())
-        switch exchange.state.responseHead(head, retryAfter: retryAfter, closes: head.endsWithClose(toHTTP10: toHTTP10),
-                                           draining: machine.draining, now: now) {
+        switch exchange.state.responseHead(
+            head, retryAfter: retryAfter, closes: head.endsWithClose(toHTTP10: toHTTP10),
+            draining: machine.draining, now: now)
+        {
         case .capture:
             break
         case .forward(let outcome):
             concludeAttempt(exchange, outcome, retryAfter: retryAfter)
             exchange.usageTap = UsageTap(head: head, framingRemoved: toHTTP10)
             var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
-            head.write(to: &out, requestID: exchange.requestID, closeClient: exchange.state.closeClientAfter,
-                       toHTTP10: toHTTP10, rateLimit: exchange.rateLimit)
+            head.write(
+                to: &out, requestID: exchange.requestID, closeClient: exchange.state.closeClientAfter,
+                toHTTP10: toHTTP10, rateLimit: exchange.rateLimit)
             context.write(wrapOutboundOut(out), promise: nil)
             enterStreaming()
         }
@@ -134,8 +140,9 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         if machine.draining { session.drainRequested() }
         exchange.limitedUser = nil
         finish(exchange, status: exchange.state.responseStatus, error: nil)
-        WebSocketHandover.start(session: session, client: context, clientHandler: self, clientEarly: machine.inbound,
-                                upstream: connection, upstreamEarly: early)
+        WebSocketHandover.start(
+            session: session, client: context, clientHandler: self, clientEarly: machine.inbound,
+            upstream: connection, upstreamEarly: early)
     }
 
     func upstreamResponseBody(_ bytes: ByteBuffer) {
@@ -206,15 +213,18 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         guard let target = exchange.target else { return }
         exchange.state.recordAttempt(UpstreamAttempt(provider: target.provider, key: target.keyName, outcome: outcome))
         if let route = exchange.state.plan.route {
-            shared.candidates.record(outcome, retryAfter: retryAfter, pair: target.pair, route: route,
-                                     position: exchange.state.plan.currentPosition)
+            shared.candidates.record(
+                outcome, retryAfter: retryAfter, pair: target.pair, route: route,
+                position: exchange.state.plan.currentPosition)
         }
     }
 
     /// A try failed before anything reached the client: `outcome` is how it counts, `failure`
     /// what the client is told if no later try and no captured answer is left.
-    func attemptFailed(_ exchange: ProxyExchange, _ outcome: AttemptOutcome, _ failure: UpstreamFailure,
-                               retryAfter: Double? = nil) {
+    func attemptFailed(
+        _ exchange: ProxyExchange, _ outcome: AttemptOutcome, _ failure: UpstreamFailure,
+        retryAfter: Double? = nil
+    ) {
         exchange.upstream?.abandon()
         exchange.upstream = nil
         concludeAttempt(exchange, outcome, retryAfter: retryAfter)
@@ -233,11 +243,14 @@ extension ClientConnectionHandler: UpstreamResponseSink {
     func answerCaptured(_ exchange: ProxyExchange) {
         let toHTTP10 = exchange.head.isHTTP10
         guard let lastCaptured = exchange.state.lastCaptured,
-              let captured = exchange.state.answerCaptured(closes: lastCaptured.head.endsWithClose(toHTTP10: toHTTP10),
-                                                           draining: machine.draining) else { return }
+            let captured = exchange.state.answerCaptured(
+                closes: lastCaptured.head.endsWithClose(toHTTP10: toHTTP10),
+                draining: machine.draining)
+        else { return }
         self.exchange = nil
         let close = exchange.state.closeClientAfter
-        var out = context.channel.allocator.buffer(capacity: captured.head.bytes.readableBytes + 96 + captured.body.readableBytes)
+        var out = context.channel.allocator.buffer(
+            capacity: captured.head.bytes.readableBytes + 96 + captured.body.readableBytes)
         captured.head.write(to: &out, requestID: exchange.requestID, closeClient: close, toHTTP10: toHTTP10)
         out.writeImmutableBuffer(captured.body)
         context.write(wrapOutboundOut(out), promise: nil)
@@ -262,8 +275,9 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         let record = RequestRecordBuilder.proxied(exchange, status: error.status, error: error.reason, complete: true)
         releaseLimits(exchange, record)
         let close = exchange.state.answeredByGateway()
-        let response = error.response(requestID: exchange.requestID, close: close, headOnly: exchange.head.isHeadMethod,
-                                      allocator: context.channel.allocator)
+        let response = error.response(
+            requestID: exchange.requestID, close: close, headOnly: exchange.head.isHeadMethod,
+            allocator: context.channel.allocator)
         sendLocal(response, record: record, close: close)
     }
 

@@ -6,10 +6,12 @@ extension ClientConnectionHandler {
     func rejectHead(_ error: GatewayError) {
         let requestID = resources.requestIDs.next()
         shared.telemetry.requestStarted()
-        let record = RequestRecordBuilder.local(requestID: requestID, head: nil, started: nil, status: error.status,
-                                                error: error.reason)
-        sendLocal(error.response(requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
-                  record: record, close: true)
+        let record = RequestRecordBuilder.local(
+            requestID: requestID, head: nil, started: nil, status: error.status,
+            error: error.reason)
+        sendLocal(
+            error.response(requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
+            record: record, close: true)
     }
 
     func handle(_ headBytes: ByteBuffer) {
@@ -22,37 +24,46 @@ extension ClientConnectionHandler {
         } catch {
             let requestID = resources.requestIDs.next()
             let answer: GatewayError = refused ? .methodNotAllowed : .badRequest(error.reason)
-            let record = RequestRecordBuilder.local(requestID: requestID, head: nil, started: started,
-                                                    status: answer.status, error: answer.reason)
-            sendLocal(answer.response(requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
-                      record: record, close: true)
+            let record = RequestRecordBuilder.local(
+                requestID: requestID, head: nil, started: started,
+                status: answer.status, error: answer.reason)
+            sendLocal(
+                answer.response(
+                    requestID: requestID, close: true, headOnly: false, allocator: context.channel.allocator),
+                record: record, close: true)
             return
         }
         let requestID = head.requestID.map(head.string) ?? resources.requestIDs.next()
         let serving = shared.tables.current
         let router = RequestRouter(publicMetrics: configuration.publicMetrics)
-        let decision = router.route(head, methodRefused: refused, table: serving.table, bufferedBody: machine.inbound,
-                                    order: { [shared] route, key in shared.candidates.order(for: route, key: key, in: serving) },
-                                    admit: { [shared] user in shared.limits.admit(user.keyDigest, limits: user.limits) })
+        let decision = router.route(
+            head, methodRefused: refused, table: serving.table, bufferedBody: machine.inbound,
+            order: { [shared] route, key in shared.candidates.order(for: route, key: key, in: serving) },
+            admit: { [shared] user in shared.limits.admit(user.keyDigest, limits: user.limits) })
         switch decision {
         case .healthz:
             var body = context.channel.allocator.buffer(capacity: 2)
             body.writeStaticString("ok")
-            answerLocally(head, requestID: requestID, started: started, status: 200, contentType: "text/plain", body: body)
+            answerLocally(
+                head, requestID: requestID, started: started, status: 200, contentType: "text/plain", body: body)
         case .metrics:
             let text = shared.telemetry.metricsText()
             var body = context.channel.allocator.buffer(capacity: text.utf8.count)
             body.writeString(text)
-            answerLocally(head, requestID: requestID, started: started, status: 200,
-                          contentType: "text/plain; version=0.0.4", body: body)
+            answerLocally(
+                head, requestID: requestID, started: started, status: 200,
+                contentType: "text/plain; version=0.0.4", body: body)
         case .refuse(let refusal):
-            if let limit = refusal.limit, let user = refusal.user { shared.telemetry.limitRejected(user: user, limit: limit) }
+            if let limit = refusal.limit, let user = refusal.user {
+                shared.telemetry.limitRejected(user: user, limit: limit)
+            }
             answerError(head, requestID: requestID, started: started, refusal)
         case .proxy(let route):
-            let exchange = ProxyExchange(head: head, requestID: requestID, started: started, route: route,
-                                         prepared: resources.prepared(for: serving),
-                                         keepAlive: head.keepAlive && !machine.draining,
-                                         retryBodyLimit: configuration.retryBodyLimit)
+            let exchange = ProxyExchange(
+                head: head, requestID: requestID, started: started, route: route,
+                prepared: resources.prepared(for: serving),
+                keepAlive: head.keepAlive && !machine.draining,
+                retryBodyLimit: configuration.retryBodyLimit)
             self.exchange = exchange
             machine.exchangeStarted()
             if head.expectsContinue, !head.framing.isComplete { sendContinue() }
@@ -72,20 +83,26 @@ extension ClientConnectionHandler {
 
     func answerError(_ head: RequestHead, requestID: String, started: NIODeadline, _ refusal: RoutingRefusal) {
         let close = refusal.closeClient || !machine.skipBody(of: head)
-        let response = refusal.error.response(requestID: requestID, close: close, headOnly: head.isHeadMethod,
-                                              allocator: context.channel.allocator, extraHeaders: refusal.extraHeaders)
-        let record = RequestRecordBuilder.local(requestID: requestID, head: head, started: started, status: refusal.error.status,
-                                                error: refusal.error.reason, user: refusal.user, service: refusal.service)
+        let response = refusal.error.response(
+            requestID: requestID, close: close, headOnly: head.isHeadMethod,
+            allocator: context.channel.allocator, extraHeaders: refusal.extraHeaders)
+        let record = RequestRecordBuilder.local(
+            requestID: requestID, head: head, started: started, status: refusal.error.status,
+            error: refusal.error.reason, user: refusal.user, service: refusal.service)
         sendLocal(response, record: record, close: close)
     }
 
-    func answerLocally(_ head: RequestHead, requestID: String, started: NIODeadline, status: Int,
-                               contentType: String, body: ByteBuffer) {
+    func answerLocally(
+        _ head: RequestHead, requestID: String, started: NIODeadline, status: Int,
+        contentType: String, body: ByteBuffer
+    ) {
         let close = !machine.skipBody(of: head)
-        let response = LocalResponse.make(status: status, contentType: contentType, body: body, requestID: requestID,
-                                          close: close, headOnly: head.isHeadMethod, allocator: context.channel.allocator)
-        let record = RequestRecordBuilder.local(requestID: requestID, head: head, started: started, status: status,
-                                                error: nil, bytesOut: body.readableBytes)
+        let response = LocalResponse.make(
+            status: status, contentType: contentType, body: body, requestID: requestID,
+            close: close, headOnly: head.isHeadMethod, allocator: context.channel.allocator)
+        let record = RequestRecordBuilder.local(
+            requestID: requestID, head: head, started: started, status: status,
+            error: nil, bytesOut: body.readableBytes)
         sendLocal(response, record: record, close: close)
     }
 

@@ -207,7 +207,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         case .idleTimedOut:
             if let exchange {
                 exchange.state.idleTimedOut()
-                failExchange(exchange, exchange.clientStalled ? .clientBodyTimeout : UpstreamFailure.timeout.gatewayError)
+                failExchange(
+                    exchange, exchange.clientStalled ? .clientBodyTimeout : UpstreamFailure.timeout.gatewayError)
             }
         }
     }

@@ -110,8 +110,9 @@ struct ExchangeStateMachine {
     var mayTryAnother: Bool {
         var sentInformational = false
         if case .informationalSent = response { sentInformational = true }
-        return FailoverDecision.mayTryAnother(responseStarted: responseStarted, sentInformational: sentInformational,
-                                              bodyReplayable: bodyResendable, planHasNext: plan.hasNext)
+        return FailoverDecision.mayTryAnother(
+            responseStarted: responseStarted, sentInformational: sentInformational,
+            bodyReplayable: bodyResendable, planHasNext: plan.hasNext)
     }
 
     /// The body can go up again whole: nothing of it was taken from the client yet (a try
@@ -225,10 +226,14 @@ struct ExchangeStateMachine {
 
     /// The final head of the try in progress. `closes`: the response ends the client
     /// connection (its framing or the upstream says so, for this client's HTTP version).
-    mutating func responseHead(_ head: ResponseHead, retryAfter: Double?, closes: Bool, draining: Bool,
-                               now: NIODeadline) -> HeadAction {
+    mutating func responseHead(
+        _ head: ResponseHead, retryAfter: Double?, closes: Bool, draining: Bool,
+        now: NIODeadline
+    ) -> HeadAction {
         let outcome = AttemptOutcome(status: head.status)
-        if ResponseHeadDisposition.of(outcome, requestBodyDone: requestBodyDone, mayTryAnother: mayTryAnother) == .capture {
+        if ResponseHeadDisposition.of(outcome, requestBodyDone: requestBodyDone, mayTryAnother: mayTryAnother)
+            == .capture
+        {
             response = .capturing(CapturedResponse(head: head, retryAfter: retryAfter))
             return .capture
         }
@@ -295,9 +300,11 @@ struct ExchangeStateMachine {
 
     /// The upstream connection failed; `connectionWasReused`: it had carried a response before.
     mutating func upstreamFailed(_ failure: UpstreamFailure, connectionWasReused: Bool) -> FailureAction {
-        if StaleConnectionResend.applies(connectionWasReused: connectionWasReused, responseStarted: responseStarted,
-                                         capturing: isCapturing, requestBodyDone: requestBodyDone,
-                                         bodyResendable: bodyResendable, alreadyResent: resent) {
+        if StaleConnectionResend.applies(
+            connectionWasReused: connectionWasReused, responseStarted: responseStarted,
+            capturing: isCapturing, requestBodyDone: requestBodyDone,
+            bodyResendable: bodyResendable, alreadyResent: resent)
+        {
             resent = true
             return .resend
         }
@@ -321,7 +328,8 @@ struct ExchangeStateMachine {
 
     /// After a failed try was recorded: what the failover rules say.
     mutating func afterFailedAttempt(_ outcome: AttemptOutcome) -> FailoverDecision {
-        let decision = FailoverDecision.after(outcome, mayTryAnother: mayTryAnother, hasCapturedAnswer: lastCaptured != nil)
+        let decision = FailoverDecision.after(
+            outcome, mayTryAnother: mayTryAnother, hasCapturedAnswer: lastCaptured != nil)
         if case .fail(closeClient: true) = decision { closeClientAfter = true }
         return decision
     }

@@ -4,8 +4,10 @@ import NIOCore
 /// `/metrics`) straight into one buffer.
 enum LocalResponse {
     /// `extraHeaders` are names and values the gateway made itself (never client input).
-    static func make(status: Int, contentType: String, body: ByteBuffer, requestID: String, close: Bool,
-                     headOnly: Bool, allocator: ByteBufferAllocator, extraHeaders: [(String, String)] = []) -> ByteBuffer {
+    static func make(
+        status: Int, contentType: String, body: ByteBuffer, requestID: String, close: Bool,
+        headOnly: Bool, allocator: ByteBufferAllocator, extraHeaders: [(String, String)] = []
+    ) -> ByteBuffer {
         var out = allocator.buffer(capacity: 160 + body.readableBytes)
         out.writeStaticString("HTTP/1.1 ")
         out.writeString(String(status))

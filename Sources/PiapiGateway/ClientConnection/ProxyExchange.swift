@@ -39,8 +39,10 @@ final class ProxyExchange {
         !state.requestBodyDone && !state.responseStarted && (upstream?.isWritable ?? true)
     }
 
-    init(head: RequestHead, requestID: String, started: NIODeadline, route: ProxyPlan, prepared: PreparedTable,
-         keepAlive: Bool, retryBodyLimit: Int) {
+    init(
+        head: RequestHead, requestID: String, started: NIODeadline, route: ProxyPlan, prepared: PreparedTable,
+        keepAlive: Bool, retryBodyLimit: Int
+    ) {
         self.head = head
         self.requestID = requestID
         self.started = started
@@ -51,7 +53,8 @@ final class ProxyExchange {
         rateLimit = route.admission
         limitedUser = route.limitedUser
         isWebSocket = WebSocketUpgrade.isRequested(head)
-        state = ExchangeStateMachine(plan: route.plan, framing: head.framing, keepAlive: keepAlive && !isWebSocket,
-                                     retryBodyLimit: retryBodyLimit, started: started)
+        state = ExchangeStateMachine(
+            plan: route.plan, framing: head.framing, keepAlive: keepAlive && !isWebSocket,
+            retryBodyLimit: retryBodyLimit, started: started)
     }
 }

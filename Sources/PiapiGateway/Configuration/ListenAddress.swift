@@ -46,7 +46,7 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
             }
         }
         guard !portText.isEmpty, portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber),
-              portText.count <= 5, let port = Int(portText), port <= 65_535
+            portText.count <= 5, let port = Int(portText), port <= 65_535
         else {
             throw ParseError(description: "'\(text)': the port must be a number from 0 to 65535")
         }

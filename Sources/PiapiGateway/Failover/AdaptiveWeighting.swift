@@ -23,9 +23,12 @@ public struct AdaptiveWeighting: Sendable, Equatable {
     /// (NaN included), or a floor outside (0, 1].
     public init(halfLife: Double, floor: Double) throws(InvalidAdaptiveWeighting) {
         guard halfLife > 0, halfLife <= Seconds.maximum else {
-            throw InvalidAdaptiveWeighting("--adaptive-half-life must be a number of seconds above 0 and at most \(Int(Seconds.maximum))")
+            throw InvalidAdaptiveWeighting(
+                "--adaptive-half-life must be a number of seconds above 0 and at most \(Int(Seconds.maximum))")
         }
-        guard floor > 0, floor <= 1 else { throw InvalidAdaptiveWeighting("--adaptive-floor must be above 0 and at most 1") }
+        guard floor > 0, floor <= 1 else {
+            throw InvalidAdaptiveWeighting("--adaptive-floor must be above 0 and at most 1")
+        }
         self.init(checkedHalfLife: halfLife, floor: floor)
     }
 

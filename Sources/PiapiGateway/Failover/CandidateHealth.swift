@@ -20,7 +20,8 @@ struct CandidateHealth: Sendable {
         default: transientFailures = 0
         }
         lastOutcome = outcome
-        let seconds = CooldownPolicy.seconds(after: outcome, retryAfter: retryAfter, transientFailures: transientFailures)
+        let seconds = CooldownPolicy.seconds(
+            after: outcome, retryAfter: retryAfter, transientFailures: transientFailures)
         coolingUntil = now + .nanoseconds(Int64(seconds * 1e9))
     }
 

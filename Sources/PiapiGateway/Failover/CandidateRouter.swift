@@ -63,8 +63,9 @@ public final class CandidateRouter: Sendable {
             var weights: [Int64] = []
             if route.strategy == .adaptiveRoundRobin, ready.count > 1 {
                 weights = route.candidates.indices.map { position in
-                    adaptive.scaledWeight(route.candidates[position].weight,
-                                          errorRate: state.errorRates[pairs[position]]?.value(at: now, adaptive) ?? 0)
+                    adaptive.scaledWeight(
+                        route.candidates[position].weight,
+                        errorRate: state.errorRates[pairs[position]]?.value(at: now, adaptive) ?? 0)
                 }
             }
             let order = rotation.order(route, ready: ready, adaptiveWeights: weights)
@@ -116,10 +117,11 @@ public final class CandidateRouter: Sendable {
             if isCurrent, state.table != ObjectIdentifier(serving) { Self.trim(&state, to: serving, at: now) }
             return pairs.map { pair in
                 let rate = state.errorRates[pair]
-                return CandidateSnapshot.PairState(pair: pair, errorRate: rate?.value(at: now, adaptive) ?? 0,
-                                                   cooldownSeconds: state.health[pair]?.secondsLeft(at: now) ?? 0,
-                                                   lastOutcome: rate?.lastOutcome, attempts: rate?.tries ?? 0,
-                                                   secondsSinceLastTry: rate?.secondsSinceLastOutcome(at: now))
+                return CandidateSnapshot.PairState(
+                    pair: pair, errorRate: rate?.value(at: now, adaptive) ?? 0,
+                    cooldownSeconds: state.health[pair]?.secondsLeft(at: now) ?? 0,
+                    lastOutcome: rate?.lastOutcome, attempts: rate?.tries ?? 0,
+                    secondsSinceLastTry: rate?.secondsSinceLastOutcome(at: now))
             }
         }
         let errorRates = Dictionary(uniqueKeysWithValues: states.map { ($0.pair, $0.errorRate) })
@@ -129,15 +131,21 @@ public final class CandidateRouter: Sendable {
                 let adapts = route.strategy == .adaptiveRoundRobin && route.candidates.count > 1
                 let candidates = route.candidates.enumerated().map { position, candidate in
                     let pair = table.targets[candidate.target].pair
-                    let effective = !candidate.enabled ? 0
-                        : adapts ? Double(adaptive.scaledWeight(candidate.weight, errorRate: errorRates[pair] ?? 0))
-                            / Double(AdaptiveWeighting.scale)
-                        : Double(candidate.weight)
-                    return CandidateSnapshot.CandidateState(position: position, pair: pair, weight: candidate.weight,
-                                                            enabled: candidate.enabled, effectiveWeight: effective)
+                    let effective =
+                        !candidate.enabled
+                        ? 0
+                        : adapts
+                            ? Double(adaptive.scaledWeight(candidate.weight, errorRate: errorRates[pair] ?? 0))
+                                / Double(AdaptiveWeighting.scale)
+                            : Double(candidate.weight)
+                    return CandidateSnapshot.CandidateState(
+                        position: position, pair: pair, weight: candidate.weight,
+                        enabled: candidate.enabled, effectiveWeight: effective)
                 }
-                routes.append(CandidateSnapshot.RouteState(user: user.name, service: route.service,
-                                                           strategy: route.strategy, candidates: candidates))
+                routes.append(
+                    CandidateSnapshot.RouteState(
+                        user: user.name, service: route.service,
+                        strategy: route.strategy, candidates: candidates))
             }
         }
         routes.sort { ($0.user, $0.service) < ($1.user, $1.service) }

@@ -13,9 +13,11 @@ public struct FailoverClock: Sendable {
         self.wallSeconds = wallSeconds
     }
 
-    public static let system = FailoverClock(now: { .now() }, wallSeconds: {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    })
+    public static let system = FailoverClock(
+        now: { .now() },
+        wallSeconds: {
+            var time = timespec()
+            clock_gettime(CLOCK_REALTIME, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        })
 }

@@ -17,8 +17,10 @@ enum FailoverDecision: Equatable, Sendable {
 
     /// Whether the request may still go to another candidate: nothing reached the client (not
     /// even a 1xx), the body can be replayed, and the plan has a candidate left.
-    static func mayTryAnother(responseStarted: Bool, sentInformational: Bool, bodyReplayable: Bool,
-                              planHasNext: Bool) -> Bool {
+    static func mayTryAnother(
+        responseStarted: Bool, sentInformational: Bool, bodyReplayable: Bool,
+        planHasNext: Bool
+    ) -> Bool {
         !responseStarted && !sentInformational && bodyReplayable && planHasNext
     }
 }

@@ -25,7 +25,10 @@ enum RetryAfter {
     static func httpDate(_ text: Substring) -> Double? {
         let tokens = text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" || $0 == ":" })
         guard tokens.count >= 7 else { return nil }
-        let dayToken: Substring, monthToken: Substring, year: Substring, clock: ArraySlice<Substring>
+        let dayToken: Substring
+        let monthToken: Substring
+        let year: Substring
+        let clock: ArraySlice<Substring>
         if month(tokens[1]) != nil {
             // asctime: "Sun Nov  6 08:49:37 1994"
             (monthToken, dayToken, clock, year) = (tokens[1], tokens[2], tokens[3...5], tokens[6])
@@ -34,9 +37,10 @@ enum RetryAfter {
             (dayToken, monthToken, year, clock) = (tokens[1], tokens[2], tokens[3], tokens[4...6])
         }
         guard let m = month(monthToken), let d = Int(dayToken), (1...31).contains(d), var y = Int(year),
-              let h = Int(clock[clock.startIndex]), let min = Int(clock[clock.startIndex + 1]),
-              let s = Int(clock[clock.startIndex + 2]), (0...23).contains(h), (0...59).contains(min),
-              (0...60).contains(s) else { return nil }
+            let h = Int(clock[clock.startIndex]), let min = Int(clock[clock.startIndex + 1]),
+            let s = Int(clock[clock.startIndex + 2]), (0...23).contains(h), (0...59).contains(min),
+            (0...60).contains(s)
+        else { return nil }
         if year.count == 2 { y += y < 70 ? 2000 : 1900 }
         guard (1970...9999).contains(y) else { return nil }
         let days = daysSinceEpoch(year: y, month: m, day: d)

@@ -5,8 +5,10 @@ enum StaleConnectionResend {
     /// Every condition must hold: the connection had carried a response before, no response
     /// of this try has started or is being captured, the whole body went up and can be sent
     /// again (it had none, or a replay holds it), and this try was not resent already.
-    static func applies(connectionWasReused: Bool, responseStarted: Bool, capturing: Bool, requestBodyDone: Bool,
-                        bodyResendable: Bool, alreadyResent: Bool) -> Bool {
+    static func applies(
+        connectionWasReused: Bool, responseStarted: Bool, capturing: Bool, requestBodyDone: Bool,
+        bodyResendable: Bool, alreadyResent: Bool
+    ) -> Bool {
         connectionWasReused && !responseStarted && !capturing && requestBodyDone && bodyResendable && !alreadyResent
     }
 }

@@ -13,7 +13,9 @@ struct HeadScanner: Sendable {
             var i = max(scanned, 3)
             let n = bytes.count
             while i < n {
-                if bytes[i] == ASCII.lf && bytes[i - 1] == ASCII.cr && bytes[i - 2] == ASCII.lf && bytes[i - 3] == ASCII.cr {
+                if bytes[i] == ASCII.lf && bytes[i - 1] == ASCII.cr && bytes[i - 2] == ASCII.lf
+                    && bytes[i - 3] == ASCII.cr
+                {
                     scanned = 0
                     return i + 1
                 }

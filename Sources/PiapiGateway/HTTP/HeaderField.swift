@@ -32,8 +32,10 @@ struct HeaderField: Sendable {
             for j in name where !ASCII.isTokenChar(bytes[j]) { return nil }
             let value = ASCII.trimmed(bytes, (colon + 1)..<i)
             i += 2
-            fields.append(HeaderField(line: lineStart..<i, name: name, value: value,
-                                      role: HeaderName.role(of: bytes, name)))
+            fields.append(
+                HeaderField(
+                    line: lineStart..<i, name: name, value: value,
+                    role: HeaderName.role(of: bytes, name)))
         }
         return fields
     }

@@ -10,7 +10,8 @@ enum RefusedMethod {
     /// parser refuses is still recognised.
     static func starts(_ head: UnsafeRawBufferPointer) -> Bool {
         names.contains { name in
-            head.count > name.count && head[name.count] == ASCII.space && ASCII.equalsIgnoringCase(head, 0..<name.count, name)
+            head.count > name.count && head[name.count] == ASCII.space
+                && ASCII.equalsIgnoringCase(head, 0..<name.count, name)
         }
     }
 }

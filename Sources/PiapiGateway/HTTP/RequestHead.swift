@@ -97,7 +97,9 @@ struct RequestHead {
         while i < n, ASCII.isTokenChar(b[i]) { i += 1 }
         guard i > 0, i < n, b[i] == ASCII.space else { return .failure(Malformed(reason: "bad request line")) }
         p.method = 0..<i
-        p.isHeadMethod = i == 4 && b[0] == UInt8(ascii: "H") && b[1] == UInt8(ascii: "E") && b[2] == UInt8(ascii: "A") && b[3] == UInt8(ascii: "D")
+        p.isHeadMethod =
+            i == 4 && b[0] == UInt8(ascii: "H") && b[1] == UInt8(ascii: "E") && b[2] == UInt8(ascii: "A")
+            && b[3] == UInt8(ascii: "D")
         i += 1
         let targetStart = i
         var questionMark = -1
@@ -171,7 +173,9 @@ struct RequestHead {
                 }
             case .authorization:
                 // With two, which user is charged would depend on header order.
-                guard !sawAuthorization else { return .failure(Malformed(reason: "more than one Authorization header")) }
+                guard !sawAuthorization else {
+                    return .failure(Malformed(reason: "more than one Authorization header"))
+                }
                 sawAuthorization = true
                 p.bearerKey = bearerKey(b, field.value)
             case .apiKey:
@@ -226,7 +230,8 @@ struct RequestHead {
     private static func bearerKey(_ b: UnsafeRawBufferPointer, _ value: Range<Int>) -> Range<Int>? {
         let scheme = value.lowerBound..<min(value.lowerBound + 6, value.upperBound)
         guard value.count > 7, ASCII.equalsIgnoringCase(b, scheme, bearer),
-              b[scheme.upperBound] == ASCII.space || b[scheme.upperBound] == ASCII.tab else { return nil }
+            b[scheme.upperBound] == ASCII.space || b[scheme.upperBound] == ASCII.tab
+        else { return nil }
         let key = ASCII.trimmed(b, scheme.upperBound..<value.upperBound)
         return key.isEmpty ? nil : key
     }

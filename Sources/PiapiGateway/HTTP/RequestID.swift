@@ -6,7 +6,7 @@ enum RequestID {
         for i in range {
             switch b[i] {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"),
-                 UInt8(ascii: "-"):
+                UInt8(ascii: "-"):
                 continue
             default:
                 return false

@@ -70,10 +70,11 @@ struct ResponseHead {
         let n = b.count
         // "HTTP/1.x SSS[ reason]CRLF"
         guard n >= 16, b[0] == UInt8(ascii: "H"), b[1] == UInt8(ascii: "T"), b[2] == UInt8(ascii: "T"),
-              b[3] == UInt8(ascii: "P"), b[4] == UInt8(ascii: "/"), b[5] == UInt8(ascii: "1"),
-              b[6] == UInt8(ascii: "."), b[8] == ASCII.space,
-              let status = ASCII.parseDecimal(b, 9..<12), status >= 100, status <= 599,
-              b[12] == ASCII.space || b[12] == ASCII.cr else { return nil }
+            b[3] == UInt8(ascii: "P"), b[4] == UInt8(ascii: "/"), b[5] == UInt8(ascii: "1"),
+            b[6] == UInt8(ascii: "."), b[8] == ASCII.space,
+            let status = ASCII.parseDecimal(b, 9..<12), status >= 100, status <= 599,
+            b[12] == ASCII.space || b[12] == ASCII.cr
+        else { return nil }
         let isHTTP10 = b[7] == UInt8(ascii: "0")
         guard isHTTP10 || b[7] == UInt8(ascii: "1") else { return nil }
         // The status code is exactly three digits and the reason phrase HTAB, SP, VCHAR or
@@ -97,7 +98,9 @@ struct ResponseHead {
         for field in fields {
             switch field.role {
             case .contentLength:
-                guard let v = ASCII.parseDecimal(b, field.value), contentLength == nil || contentLength == v else { return nil }
+                guard let v = ASCII.parseDecimal(b, field.value), contentLength == nil || contentLength == v else {
+                    return nil
+                }
                 contentLength = v
             case .transferEncoding:
                 sawTransferEncoding = true
@@ -140,8 +143,9 @@ struct ResponseHead {
             framing = .untilClose
             close = true
         }
-        return Parts(status: status, framing: framing, closesConnection: close, fields: fields,
-                     connectionTokens: tokens, statusLineEnd: statusLineEnd, hasTransferEncoding: sawTransferEncoding)
+        return Parts(
+            status: status, framing: framing, closesConnection: close, fields: fields,
+            connectionTokens: tokens, statusLineEnd: statusLineEnd, hasTransferEncoding: sawTransferEncoding)
     }
 
     /// The value of the first header named `lowerName` (lower-case), for the few response
@@ -160,8 +164,10 @@ struct ResponseHead {
     /// upstream sent (two sets would contradict each other).
     /// `webSocket`: the head is the `101` of a WebSocket upgrade; it says so again (its own
     /// `Connection`/`Upgrade` are hop-by-hop) and carries no framing headers.
-    func write(to out: inout ByteBuffer, requestID: String, closeClient: Bool, toHTTP10: Bool,
-               rateLimit: RateLimitStatus? = nil, webSocket: Bool = false) {
+    func write(
+        to out: inout ByteBuffer, requestID: String, closeClient: Bool, toHTTP10: Bool,
+        rateLimit: RateLimitStatus? = nil, webSocket: Bool = false
+    ) {
         bytes.withUnsafeReadableBytes { b in
             out.writeBytes(Self.statusPrefix)
             if let hiddenCredential, hiddenCredential.isContained(in: b, 12..<(statusLineEnd - 2)) {
@@ -177,11 +183,15 @@ struct ResponseHead {
                     continue
                 // Framing headers stay whatever `Connection` lists: the client must frame the body.
                 case .contentLength:
-                    if !hasTransferEncoding && !webSocket { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
+                    if !hasTransferEncoding && !webSocket {
+                        out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
+                    }
                 case .transferEncoding:
                     if !toHTTP10 && !webSocket { out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line])) }
                 default:
-                    if !connectionTokens.isEmpty, connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) }) {
+                    if !connectionTokens.isEmpty,
+                        connectionTokens.contains(where: { ASCII.equalsIgnoringCase(b, field.name, $0) })
+                    {
                         continue
                     }
                     if rateLimit != nil, RateLimitHeaders.isRateLimitField(b, field.name) { continue }
@@ -215,7 +225,8 @@ struct ResponseHead {
             return
         }
         if let itemName = hiddenCredential.queryItemName, let carrier = URLQueryItemRemoval.carrier(b, field.name),
-           let value = URLQueryItemRemoval.removing(itemName, from: b, field.value, carrier: carrier) {
+            let value = URLQueryItemRemoval.removing(itemName, from: b, field.value, carrier: carrier)
+        {
             let clean = value.withUnsafeBytes { !hiddenCredential.isContained(in: $0, 0..<$0.count) }
             guard clean, !hiddenCredential.isContained(in: b, field.name) else { return }
             out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.name]))

@@ -14,8 +14,10 @@ public struct GatewayProcess: Sendable {
     /// Where request log lines go (other log lines go through the bootstrapped `LoggingSystem`).
     public var logSink: any LogLineSink
 
-    public init(tablePath: String, configuration: GatewayConfiguration, logLevel: Logger.Level,
-                environment: [String: String], logSink: any LogLineSink = FileDescriptorLogSink.standardOutput) {
+    public init(
+        tablePath: String, configuration: GatewayConfiguration, logLevel: Logger.Level,
+        environment: [String: String], logSink: any LogLineSink = FileDescriptorLogSink.standardOutput
+    ) {
         self.tablePath = tablePath
         self.configuration = configuration
         self.logLevel = logLevel
@@ -27,8 +29,10 @@ public struct GatewayProcess: Sendable {
     /// unset, empty or holds a control character, is a start-up error.
     public func loadTable() throws(GatewayStartupError) -> ServingTable {
         do {
-            return try TableLoader(path: tablePath, environment: environment,
-                                   allowed: configuration.environmentAllowList).load()
+            return try TableLoader(
+                path: tablePath, environment: environment,
+                allowed: configuration.environmentAllowList
+            ).load()
         } catch {
             throw GatewayStartupError(error.description)
         }
@@ -54,8 +58,9 @@ public struct GatewayProcess: Sendable {
         let admin = try adminConfiguration()
         let initial = try loadTable()
         if let loose = TableFilePermissions.looselyWritable(tablePath) {
-            logger.warning("the route table can be changed by others than its owner: whoever writes it decides where provider keys go",
-                           metadata: ["path": "\(loose)"])
+            logger.warning(
+                "the route table can be changed by others than its owner: whoever writes it decides where provider keys go",
+                metadata: ["path": "\(loose)"])
         }
         if let caFile = configuration.upstreamCAFile, access(caFile, R_OK) != 0 {
             throw GatewayStartupError("cannot read --upstream-ca-file \(caFile)")
@@ -67,35 +72,42 @@ public struct GatewayProcess: Sendable {
         let limits = LimitStore()
         let activity = admin.map { AdminActivity(recentCapacity: $0.recentCapacity, usageOf: RecordedUsage.init) }
         let reloads = ReloadHistory(loadedAt: startedAt)
-        let usage = UsageMetrics(registry: metrics.registry, userLabel: configuration.metricsUserLabel,
-                                 pricedModels: initial.table.pricedModels)
+        let usage = UsageMetrics(
+            registry: metrics.registry, userLabel: configuration.metricsUserLabel,
+            pricedModels: initial.table.pricedModels)
         var ledger: LedgerSession?
         if let text = configuration.ledger {
-            ledger = try await LedgerSession.open(text, retentionDays: configuration.ledgerRetentionDays,
-                                                  environment: environment, limits: limits, tables: tables,
-                                                  dropped: usage.ledgerDropped, logger: logger)
+            ledger = try await LedgerSession.open(
+                text, retentionDays: configuration.ledgerRetentionDays,
+                environment: environment, limits: limits, tables: tables,
+                dropped: usage.ledgerDropped, logger: logger)
         }
-        let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: logSink, logLevel: logLevel),
-                                         tables: tables, candidates: candidates, usage: usage, observer: activity,
-                                         ledger: ledger?.writer)
+        let telemetry = GatewayTelemetry(
+            metrics: metrics, requestLog: RequestLogWriter(sink: logSink, logLevel: logLevel),
+            tables: tables, candidates: candidates, usage: usage, observer: activity,
+            ledger: ledger?.writer)
         let recordsReloads = admin != nil
         let onReload: @Sendable (TableReloadOutcome) -> Void = { outcome in
             // Counters of keys the new table no longer has are forgotten; the others stay.
             if case .reloaded = outcome { limits.keep(usersOf: tables.current.table) }
             if recordsReloads { reloads.record(outcome) }
         }
-        let watcher = TableWatcher(loader: TableLoader(path: tablePath, environment: environment,
-                                                             allowed: configuration.environmentAllowList), store: tables,
-                                   metrics: metrics, logger: logger, onOutcome: onReload)
+        let watcher = TableWatcher(
+            loader: TableLoader(
+                path: tablePath, environment: environment,
+                allowed: configuration.environmentAllowList), store: tables,
+            metrics: metrics, logger: logger, onOutcome: onReload)
         let (terminations, terminate) = AsyncStream<Int32>.makeStream()
         // Weak: a cancelled signal source is released later, on its queue; it must not keep the
         // watcher alive after run() returns (LeakSanitizer then flags its weak-reference table).
-        let signals = ProcessSignals(onTerminate: { terminate.yield($0) }, onReload: { [weak watcher] in watcher?.reload() })
+        let signals = ProcessSignals(
+            onTerminate: { terminate.yield($0) }, onReload: { [weak watcher] in watcher?.reload() })
         defer { signals.cancel() }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
-        let server = GatewayServer(configuration: configuration, tables: tables, telemetry: telemetry, group: group,
-                                   logger: logger, candidates: candidates, limits: limits)
+        let server = GatewayServer(
+            configuration: configuration, tables: tables, telemetry: telemetry, group: group,
+            logger: logger, candidates: candidates, limits: limits)
         let address: SocketAddress
         do {
             address = try await server.start()
@@ -107,10 +119,12 @@ public struct GatewayProcess: Sendable {
         var adminServer: AdminServer?
         var started: Logger.Metadata = [:]
         if let admin, let activity {
-            let api = AdminAPI(tables: tables, tablePath: tablePath, candidates: candidates, activity: activity,
-                               reloads: reloads, limits: LimitStoreSource(tables: tables, store: limits), authorization: AdminAuthorization(token: admin.token),
-                               metricsText: { telemetry.metricsText() }, openConnections: { server.openConnections },
-                               publicMetrics: configuration.publicMetrics, startedAt: startedAt)
+            let api = AdminAPI(
+                tables: tables, tablePath: tablePath, candidates: candidates, activity: activity,
+                reloads: reloads, limits: LimitStoreSource(tables: tables, store: limits),
+                authorization: AdminAuthorization(token: admin.token),
+                metricsText: { telemetry.metricsText() }, openConnections: { server.openConnections },
+                publicMetrics: configuration.publicMetrics, startedAt: startedAt)
             let listener = AdminServer(api: api, listen: admin.listen, group: group, logger: logger)
             do {
                 let bound = try await listener.start()
@@ -132,10 +146,12 @@ public struct GatewayProcess: Sendable {
 
         var pending = terminations.makeAsyncIterator()
         let received = await pending.next()
-        logger.info("draining", metadata: [
-            "signal": .stringConvertible(Int(received ?? 0)),
-            "timeout_s": .stringConvertible(Double(configuration.drainTimeout.nanoseconds) / 1e9),
-        ])
+        logger.info(
+            "draining",
+            metadata: [
+                "signal": .stringConvertible(Int(received ?? 0)),
+                "timeout_s": .stringConvertible(Double(configuration.drainTimeout.nanoseconds) / 1e9),
+            ])
         await server.drain(timeout: configuration.drainTimeout)
         await adminServer?.stop()
         watcher.stop()

@@ -1,13 +1,14 @@
 import Glibc
+import Logging
+import PiapiLedger
+import Prometheus
+
 #if canImport(FoundationEssentials)
 // Everything this file uses from Foundation is in FoundationEssentials, which has no ICU.
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Logging
-import PiapiLedger
-import Prometheus
 
 /// piapi-serve's ledger while it runs: the store opened (and migrated) at start, the writer
 /// every finished request is queued to, and the budgets read back from the ledger's totals —
@@ -38,10 +39,14 @@ final class LedgerSession: Sendable {
     private static func lockSQLite(_ path: String) throws(GatewayStartupError) -> Int32 {
         let lockPath = path + ".lock"
         let descriptor = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw GatewayStartupError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw GatewayStartupError("cannot open \(lockPath): \(String(cString: strerror(errno)))")
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             Glibc.close(descriptor)
-            throw GatewayStartupError("the ledger sqlite:\(path) is in use by another piapi-serve (one process per SQLite ledger; share a PostgreSQL ledger between replicas)")
+            throw GatewayStartupError(
+                "the ledger sqlite:\(path) is in use by another piapi-serve (one process per SQLite ledger; share a PostgreSQL ledger between replicas)"
+            )
         }
         return descriptor
     }
@@ -49,8 +54,10 @@ final class LedgerSession: Sendable {
     /// Opens `text` (`--ledger`), seeds `limits` from its totals and starts the writer.
     /// A ledger that cannot be opened is a start-up error that shows its URL with the
     /// password masked, never the password.
-    static func open(_ text: String, retentionDays: Int?, environment: [String: String], limits: LimitStore,
-                     tables: TableStore, dropped: Counter, logger: Logger) async throws(GatewayStartupError) -> LedgerSession {
+    static func open(
+        _ text: String, retentionDays: Int?, environment: [String: String], limits: LimitStore,
+        tables: TableStore, dropped: Counter, logger: Logger
+    ) async throws(GatewayStartupError) -> LedgerSession {
         let url: LedgerURL
         do {
             url = try LedgerURL(text, environment: environment)
@@ -67,8 +74,9 @@ final class LedgerSession: Sendable {
             throw GatewayStartupError("cannot open the ledger \(url): \(error)")
         }
         await seed(limits, from: store, tables: tables, logger: logger)
-        let writer = LedgerWriter(store: store, retentionDays: retentionDays, logger: logger,
-                                  onDrop: { dropped.increment(by: Int64($0)) })
+        let writer = LedgerWriter(
+            store: store, retentionDays: retentionDays, logger: logger,
+            onDrop: { dropped.increment(by: Int64($0)) })
         let refresher = Task {
             while (try? await Task.sleep(for: refreshInterval)) != nil {
                 await seed(limits, from: store, tables: tables, logger: logger)
@@ -80,20 +88,24 @@ final class LedgerSession: Sendable {
 
     /// Takes the ledger's day and month totals into the budget counters of the current
     /// table's users. A failed read keeps the counters as they are (the writer logs the outage).
-    private static func seed(_ limits: LimitStore, from store: any LedgerStore, tables: TableStore, logger: Logger) async {
+    private static func seed(
+        _ limits: LimitStore, from store: any LedgerStore, tables: TableStore, logger: Logger
+    ) async {
         let now = Date()
         let totals: LedgerTotals
         do {
             totals = try await LedgerTotals.load(from: store, now: now)
         } catch {
-            logger.warning("cannot read the ledger's totals; budgets keep this replica's own counts",
-                           metadata: ["error": "\(error)"])
+            logger.warning(
+                "cannot read the ledger's totals; budgets keep this replica's own counts",
+                metadata: ["error": "\(error)"])
             return
         }
         var budgets: [String: BudgetTotals] = [:]
         for name in Set(totals.day.keys).union(totals.month.keys) {
-            budgets[name] = BudgetTotals(dayTokens: totals.day[name]?.tokens ?? 0, dayUSD: totals.day[name]?.usd ?? 0,
-                                         monthTokens: totals.month[name]?.tokens ?? 0, monthUSD: totals.month[name]?.usd ?? 0)
+            budgets[name] = BudgetTotals(
+                dayTokens: totals.day[name]?.tokens ?? 0, dayUSD: totals.day[name]?.usd ?? 0,
+                monthTokens: totals.month[name]?.tokens ?? 0, monthUSD: totals.month[name]?.usd ?? 0)
         }
         limits.seed(budgets, asOf: now.timeIntervalSince1970, table: tables.current.table)
     }

@@ -1,5 +1,5 @@
-import Glibc
 import Dispatch
+import Glibc
 
 /// Takes SIGTERM, SIGINT and SIGHUP away from their default (fatal) actions and delivers them
 /// as callbacks on a dispatch queue, where a handler may do real work such as a reload.

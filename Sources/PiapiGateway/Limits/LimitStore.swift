@@ -20,7 +20,9 @@ public final class LimitStore: @unchecked Sendable {
     public func admit(_ user: KeyDigest, limits: UserLimits) -> LimitDecision {
         let monotonic = Self.seconds(clock.now())
         let wall = clock.wallSeconds()
-        return lock.withLock { counters[user, default: UserLimitCounters()].admit(limits, monotonic: monotonic, wall: wall) }
+        return lock.withLock {
+            counters[user, default: UserLimitCounters()].admit(limits, monotonic: monotonic, wall: wall)
+        }
     }
 
     /// An admitted request of `user` ended, having used `tokens` (the four input/output

@@ -18,7 +18,8 @@ struct MinuteWindow: Sendable {
     /// Admissions within the window ending at `now`.
     func count(at now: Double) -> Int {
         // Times are in order: binary search for the first one still inside the window.
-        var low = 0, high = times.count
+        var low = 0
+        var high = times.count
         while low < high {
             let mid = (low + high) / 2
             if time(mid) > now - Self.length { high = mid } else { low = mid + 1 }

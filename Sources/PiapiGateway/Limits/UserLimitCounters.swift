@@ -21,26 +21,35 @@ struct UserLimitCounters: Sendable {
         var statuses: [RateLimitStatus] = []
         if let refusal = checkBudgets(limits, wall: wall, statuses: &statuses) { return .refused(refusal) }
         if let max = limits.concurrentRequests {
-            let status = RateLimitStatus(kind: .concurrentRequests, limit: max, remaining: Swift.max(0, max - inFlight - 1),
-                                         reset: 0)
+            let status = RateLimitStatus(
+                kind: .concurrentRequests, limit: max, remaining: Swift.max(0, max - inFlight - 1),
+                reset: 0)
             guard inFlight < max else {
-                return .refused(LimitRefusal(kind: .concurrentRequests, value: String(max), retryAfter: 1,
-                                             status: RateLimitStatus(kind: .concurrentRequests, limit: max, remaining: 0,
-                                                                     reset: 1)))
+                return .refused(
+                    LimitRefusal(
+                        kind: .concurrentRequests, value: String(max), retryAfter: 1,
+                        status: RateLimitStatus(
+                            kind: .concurrentRequests, limit: max, remaining: 0,
+                            reset: 1)))
             }
             statuses.append(status)
         }
         if let perMinute = limits.requestsPerMinute {
             if let wait = minute.wait(limit: perMinute, at: monotonic) {
                 let seconds = Self.wholeSeconds(wait)
-                return .refused(LimitRefusal(kind: .requestsPerMinute, value: String(perMinute), retryAfter: seconds,
-                                             status: RateLimitStatus(kind: .requestsPerMinute, limit: perMinute,
-                                                                     remaining: 0, reset: seconds)))
+                return .refused(
+                    LimitRefusal(
+                        kind: .requestsPerMinute, value: String(perMinute), retryAfter: seconds,
+                        status: RateLimitStatus(
+                            kind: .requestsPerMinute, limit: perMinute,
+                            remaining: 0, reset: seconds)))
             }
             minute.admit(limit: perMinute, at: monotonic)
-            statuses.append(RateLimitStatus(kind: .requestsPerMinute, limit: perMinute,
-                                            remaining: perMinute - minute.count(at: monotonic),
-                                            reset: Self.wholeSeconds(minute.reset(at: monotonic))))
+            statuses.append(
+                RateLimitStatus(
+                    kind: .requestsPerMinute, limit: perMinute,
+                    remaining: perMinute - minute.count(at: monotonic),
+                    reset: Self.wholeSeconds(minute.reset(at: monotonic))))
         }
         inFlight += 1
         return .admitted(statuses.min { $0.fractionLeft < $1.fractionLeft })
@@ -106,8 +115,9 @@ struct UserLimitCounters: Sendable {
         ]
         for (kind, limit, used, reset) in budgets {
             guard let limit else { continue }
-            let status = RateLimitStatus(kind: kind, limit: Int(limit.rounded(.up)),
-                                         remaining: Int(max(0, limit - used).rounded(.down)), reset: reset)
+            let status = RateLimitStatus(
+                kind: kind, limit: Int(limit.rounded(.up)),
+                remaining: Int(max(0, limit - used).rounded(.down)), reset: reset)
             if used >= limit {
                 return LimitRefusal(kind: kind, value: Self.text(limit), retryAfter: reset, status: status)
             }

@@ -20,44 +20,54 @@ public final class GatewayMetrics: Sendable {
     }
 
     static var requestsTotal: MetricNameDescriptor {
-        piapiName("requests", "total",
-                  "Requests answered, by service type and status class.")
+        piapiName(
+            "requests", "total",
+            "Requests answered, by service type and status class.")
     }
     static var requestLatency: MetricNameDescriptor {
-        piapiName("request_latency", "seconds",
-                  "Time from request head to the end of the response.")
+        piapiName(
+            "request_latency", "seconds",
+            "Time from request head to the end of the response.")
     }
     static var upstreamTimeToFirstByte: MetricNameDescriptor {
-        piapiName("upstream_ttfb", "seconds",
-                  "Time from sending a request upstream to its response head.")
+        piapiName(
+            "upstream_ttfb", "seconds",
+            "Time from sending a request upstream to its response head.")
     }
     static var upstreamAttemptsTotal: MetricNameDescriptor {
-        piapiName("upstream_attempts", "total",
-                  "Tries at an upstream candidate, by service type, provider, key name and outcome.")
+        piapiName(
+            "upstream_attempts", "total",
+            "Tries at an upstream candidate, by service type, provider, key name and outcome.")
     }
     static var failoversTotal: MetricNameDescriptor {
-        piapiName("failovers", "total",
-                  "Requests that needed more than one try, by service type.")
+        piapiName(
+            "failovers", "total",
+            "Requests that needed more than one try, by service type.")
     }
     static var candidateCooldownName: MetricNameDescriptor {
-        piapiName("candidate_cooldown", "seconds",
-                  "Seconds until a (provider, key name) pair is tried again; 0 when healthy.")
+        piapiName(
+            "candidate_cooldown", "seconds",
+            "Seconds until a (provider, key name) pair is tried again; 0 when healthy.")
     }
     static var reloadsTotal: MetricNameDescriptor {
-        piapiName("config_reloads", "total",
-                  "Route table reloads, by result.")
+        piapiName(
+            "config_reloads", "total",
+            "Route table reloads, by result.")
     }
     static var inFlightName: MetricNameDescriptor {
-        piapiName("requests", "in_flight",
-                  "Requests being served now.")
+        piapiName(
+            "requests", "in_flight",
+            "Requests being served now.")
     }
     static var tableInfoName: MetricNameDescriptor {
-        piapiName("route_table", "info",
-                  "The route table being served, by content hash (value 1).")
+        piapiName(
+            "route_table", "info",
+            "The route table being served, by content hash (value 1).")
     }
     static var tableRoutesName: MetricNameDescriptor {
-        piapiName("route_table", "routes",
-                  "Number of (user, service type) routes in the table being served.")
+        piapiName(
+            "route_table", "routes",
+            "Number of (user, service type) routes in the table being served.")
     }
 
     private let inFlight: Gauge
@@ -95,8 +105,10 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Counts a finished request and its tries at upstreams (a failover if more than one).
-    public func requestFinished(serviceType: String?, status: Int, latencySeconds: Double,
-                                attempts: [UpstreamAttempt] = []) {
+    public func requestFinished(
+        serviceType: String?, status: Int, latencySeconds: Double,
+        attempts: [UpstreamAttempt] = []
+    ) {
         inFlight.decrement()
         // One lock round per request: the service's series and the attempt counters together.
         let (series, attemptCounters) = state.withLockedValue { state in
@@ -114,10 +126,12 @@ public final class GatewayMetrics: Sendable {
     private func attemptCounter(_ serviceType: String, _ attempt: UpstreamAttempt, in state: inout State) -> Counter {
         let key = AttemptSeriesKey(serviceType: serviceType, attempt: attempt)
         if let counter = state.attempts[key] { return counter }
-        let counter = registry.makeCounter(descriptor: Self.upstreamAttemptsTotal, labels: [
-            ("service_type", serviceType), ("provider", attempt.provider), ("key", attempt.key),
-            ("outcome", attempt.outcome.rawValue),
-        ])
+        let counter = registry.makeCounter(
+            descriptor: Self.upstreamAttemptsTotal,
+            labels: [
+                ("service_type", serviceType), ("provider", attempt.provider), ("key", attempt.key),
+                ("outcome", attempt.outcome.rawValue),
+            ])
         state.attempts[key] = counter
         return counter
     }
@@ -128,9 +142,11 @@ public final class GatewayMetrics: Sendable {
         let retired: [Gauge] = state.withLockedValue { state in
             var current: [CandidatePair: Gauge] = [:]
             for (pair, seconds) in cooldowns {
-                let gauge = state.cooldowns.removeValue(forKey: pair)
-                    ?? registry.makeGauge(descriptor: Self.candidateCooldownName,
-                                          labels: [("provider", pair.provider), ("key", pair.key)])
+                let gauge =
+                    state.cooldowns.removeValue(forKey: pair)
+                    ?? registry.makeGauge(
+                        descriptor: Self.candidateCooldownName,
+                        labels: [("provider", pair.provider), ("key", pair.key)])
                 gauge.set(to: seconds)
                 current[pair] = gauge
             }
@@ -151,7 +167,8 @@ public final class GatewayMetrics: Sendable {
         for user in table.table.users { serviceTypes.formUnion(user.routes.map(\.service)) }
         tableRoutes.set(to: Double(table.table.routeCount))
         let retired: Gauge? = state.withLockedValue { state in
-            for serviceType in serviceTypes where state.services[serviceType] == nil && serviceType != Self.unknownService {
+            for serviceType in serviceTypes
+            where state.services[serviceType] == nil && serviceType != Self.unknownService {
                 state.services[serviceType] = ServiceSeries(serviceType: serviceType, registry: registry)
             }
             guard state.tableInfo?.hash != table.hash else { return nil }

@@ -1,10 +1,11 @@
+import PiapiLedger
+
 #if canImport(FoundationEssentials)
 // Everything this file uses from Foundation is in FoundationEssentials, which has no ICU.
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import PiapiLedger
 /// The production `Telemetry`: each finished request becomes one JSON log line and a few
 /// Prometheus samples; a scrape also publishes every candidate's cooldown.
 public final class GatewayTelemetry: Telemetry {
@@ -22,8 +23,10 @@ public final class GatewayTelemetry: Telemetry {
     let ledger: LedgerWriter?
 
     /// `candidates` is the router whose cooldowns `/metrics` shows (the server's).
-    public init(metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore, candidates: CandidateRouter,
-                usage: UsageMetrics? = nil, observer: (any RequestObserver)? = nil, ledger: LedgerWriter? = nil) {
+    public init(
+        metrics: GatewayMetrics, requestLog: RequestLogWriter, tables: TableStore, candidates: CandidateRouter,
+        usage: UsageMetrics? = nil, observer: (any RequestObserver)? = nil, ledger: LedgerWriter? = nil
+    ) {
         self.ledger = ledger
         self.metrics = metrics
         self.usage = usage ?? UsageMetrics(registry: metrics.registry)
@@ -47,8 +50,9 @@ public final class GatewayTelemetry: Telemetry {
         countUsage(record)
         // Requests for the API only: health checks and scrapes would drown the ledger.
         if let ledger, record.path.hasPrefix("/piapi") { ledger.enqueue(LedgerRow(record, time: Date())) }
-        metrics.requestFinished(serviceType: record.serviceType, status: record.status,
-                                latencySeconds: record.latencySeconds, attempts: record.attempts)
+        metrics.requestFinished(
+            serviceType: record.serviceType, status: record.status,
+            latencySeconds: record.latencySeconds, attempts: record.attempts)
         let tableHash = record.tableHash ?? tables.current.hash
         requestLog.write(record, tableHash: tableHash)
         observer?.requestFinished(record, tableHash: tableHash)
@@ -58,15 +62,20 @@ public final class GatewayTelemetry: Telemetry {
     func countUsage(_ record: RequestRecord) {
         guard let usage = record.usage, let serviceType = record.serviceType else { return }
         if let reason = usage.unknownReason {
-            if (200..<300).contains(record.status) { self.usage.usageUnknown(serviceType: serviceType, reason: reason.rawValue) }
+            if (200..<300).contains(record.status) {
+                self.usage.usageUnknown(serviceType: serviceType, reason: reason.rawValue)
+            }
             return
         }
-        self.usage.record(user: record.user, serviceType: serviceType, provider: record.upstreamProvider ?? "none",
-                          model: usage.model,
-                          kinds: [("input", usage.input ?? 0), ("cache_read", usage.cacheRead ?? 0),
-                                  ("cache_write", usage.cacheWrite ?? 0), ("output", usage.output ?? 0),
-                                  ("reasoning", usage.reasoning ?? 0)],
-                          costUSD: record.costUSD)
+        self.usage.record(
+            user: record.user, serviceType: serviceType, provider: record.upstreamProvider ?? "none",
+            model: usage.model,
+            kinds: [
+                ("input", usage.input ?? 0), ("cache_read", usage.cacheRead ?? 0),
+                ("cache_write", usage.cacheWrite ?? 0), ("output", usage.output ?? 0),
+                ("reasoning", usage.reasoning ?? 0),
+            ],
+            costUSD: record.costUSD)
     }
 
     public func limitRejected(user: String, limit: LimitKind) {

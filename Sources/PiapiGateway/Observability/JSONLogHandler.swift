@@ -11,8 +11,10 @@ public struct JSONLogHandler: LogHandler {
     /// Field names the handler writes itself; metadata with these keys is left out.
     static let reservedKeys: Set<String> = ["timestamp", "level", "message"]
 
-    public init(sink: any LogLineSink = FileDescriptorLogSink.standardOutput, logLevel: Logger.Level = .info,
-                metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(
+        sink: any LogLineSink = FileDescriptorLogSink.standardOutput, logLevel: Logger.Level = .info,
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) {
         self.sink = sink
         self.logLevel = logLevel
         self.metadataProvider = metadataProvider

@@ -51,9 +51,11 @@ public struct RequestLogWriter: Sendable {
     /// short, `usage_unknown` (the reason) when no usage could be read.
     static func usageFields(_ usage: UsageReport, cost: Double?, in line: inout JSONLine) {
         if let model = usage.model { line.field("model", model) }
-        let kinds: [(String, Int?)] = [("input_tokens", usage.input), ("output_tokens", usage.output),
-                                       ("cache_read_tokens", usage.cacheRead), ("cache_write_tokens", usage.cacheWrite),
-                                       ("reasoning_tokens", usage.reasoning)]
+        let kinds: [(String, Int?)] = [
+            ("input_tokens", usage.input), ("output_tokens", usage.output),
+            ("cache_read_tokens", usage.cacheRead), ("cache_write_tokens", usage.cacheWrite),
+            ("reasoning_tokens", usage.reasoning),
+        ]
         for case let (name, count?) in kinds { line.field(name, count) }
         if let cost { line.field("cost_usd", (cost * 1e6).rounded() / 1e6) }
         if usage.partial { line.field("usage_partial") { $0.append(contentsOf: "true".utf8) } }

@@ -35,8 +35,10 @@ public struct RequestRecord: Sendable {
         return [usage.input, usage.cacheRead, usage.cacheWrite, usage.output].reduce(0) { $0 + ($1 ?? 0) }
     }
 
-    public init(requestID: String, method: String, path: String, status: Int = 0, latencySeconds: Double = 0,
-                bytesIn: Int = 0, bytesOut: Int = 0) {
+    public init(
+        requestID: String, method: String, path: String, status: Int = 0, latencySeconds: Double = 0,
+        bytesIn: Int = 0, bytesOut: Int = 0
+    ) {
         self.requestID = requestID
         self.method = method
         self.path = path

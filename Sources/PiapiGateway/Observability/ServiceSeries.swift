@@ -15,24 +15,29 @@ final class ServiceSeries: Sendable {
         self.serviceType = serviceType
         self.registry = registry
         requestsByClass = (1...5).map { digit in
-            registry.makeCounter(descriptor: GatewayMetrics.requestsTotal,
-                                 labels: [("service_type", serviceType), ("status_class", "\(digit)xx")])
+            registry.makeCounter(
+                descriptor: GatewayMetrics.requestsTotal,
+                labels: [("service_type", serviceType), ("status_class", "\(digit)xx")])
         }
-        latency = registry.makeValueHistogram(descriptor: GatewayMetrics.requestLatency,
-                                              labels: [("service_type", serviceType)],
-                                              buckets: GatewayMetrics.latencyBuckets)
-        failovers = registry.makeCounter(descriptor: GatewayMetrics.failoversTotal, labels: [("service_type", serviceType)])
-        timeToFirstByte = registry.makeValueHistogram(descriptor: GatewayMetrics.upstreamTimeToFirstByte,
-                                                      labels: [("service_type", serviceType)],
-                                                      buckets: GatewayMetrics.latencyBuckets)
+        latency = registry.makeValueHistogram(
+            descriptor: GatewayMetrics.requestLatency,
+            labels: [("service_type", serviceType)],
+            buckets: GatewayMetrics.latencyBuckets)
+        failovers = registry.makeCounter(
+            descriptor: GatewayMetrics.failoversTotal, labels: [("service_type", serviceType)])
+        timeToFirstByte = registry.makeValueHistogram(
+            descriptor: GatewayMetrics.upstreamTimeToFirstByte,
+            labels: [("service_type", serviceType)],
+            buckets: GatewayMetrics.latencyBuckets)
     }
 
     /// The `piapi_requests_total` counter for `status`; statuses outside 100–599 count as `other`.
     func requests(status: Int) -> Counter {
         let index = status / 100 - 1
         guard requestsByClass.indices.contains(index) else {
-            return registry.makeCounter(descriptor: GatewayMetrics.requestsTotal,
-                                        labels: [("service_type", serviceType), ("status_class", "other")])
+            return registry.makeCounter(
+                descriptor: GatewayMetrics.requestsTotal,
+                labels: [("service_type", serviceType), ("status_class", "other")])
         }
         return requestsByClass[index]
     }

@@ -41,24 +41,31 @@ public final class UsageMetrics: Sendable {
     public let ledgerDropped: Counter
 
     static var tokensName: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "piapi", metricName: "tokens", unitName: "total",
-                             helpText: "Tokens by user, service type, provider, model and kind (input, cache_read, cache_write, output, reasoning).")
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "tokens", unitName: "total",
+            helpText:
+                "Tokens by user, service type, provider, model and kind (input, cache_read, cache_write, output, reasoning)."
+        )
     }
     static var costName: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "piapi", metricName: "cost_usd", unitName: "total",
-                             helpText: "Cost in USD from the configured prices, by user, service type, provider and model.")
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "cost_usd", unitName: "total",
+            helpText: "Cost in USD from the configured prices, by user, service type, provider and model.")
     }
     static var unknownName: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "piapi", metricName: "usage_unknown", unitName: "total",
-                             helpText: "2xx answers whose token usage could not be read, by service type and reason.")
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "usage_unknown", unitName: "total",
+            helpText: "2xx answers whose token usage could not be read, by service type and reason.")
     }
     static var rejectionsName: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "piapi", metricName: "limit_rejections", unitName: "total",
-                             helpText: "Requests refused with 429 by a per-user limit, by user and limit.")
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "limit_rejections", unitName: "total",
+            helpText: "Requests refused with 429 by a per-user limit, by user and limit.")
     }
     static var ledgerDroppedName: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "piapi", metricName: "ledger_dropped", unitName: "total",
-                             helpText: "Ledger rows dropped because the ledger's queue was full.")
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "ledger_dropped", unitName: "total",
+            helpText: "Ledger rows dropped because the ledger's queue was full.")
     }
 
     public init(registry: PrometheusCollectorRegistry, userLabel: Bool = true, pricedModels: [String] = []) {
@@ -69,11 +76,14 @@ public final class UsageMetrics: Sendable {
     }
 
     /// Counts one response's tokens (`kinds` as label value and count) and cost.
-    public func record(user: String?, serviceType: String, provider: String, model: String?,
-                       kinds: [(kind: String, count: Int)], costUSD: Double?) {
+    public func record(
+        user: String?, serviceType: String, provider: String, model: String?,
+        kinds: [(kind: String, count: Int)], costUSD: Double?
+    ) {
         let (tokenCounters, cost) = state.withLockedValue { state -> ([(Counter, Int)], Counter?) in
-            let key = CostSeriesKey(user: userLabel ? (user ?? "none") : nil, serviceType: serviceType,
-                                    provider: provider, model: label(for: model, in: &state))
+            let key = CostSeriesKey(
+                user: userLabel ? (user ?? "none") : nil, serviceType: serviceType,
+                provider: provider, model: label(for: model, in: &state))
             var tokens: [(Counter, Int)] = []
             for (kind, count) in kinds where count > 0 {
                 tokens.append((counter(for: TokenSeriesKey(cost: key, kind: kind), in: &state), count))
@@ -92,8 +102,10 @@ public final class UsageMetrics: Sendable {
         counter(\State.rejections, Self.rejectionsName, [("user", user), ("limit", limit.rawValue)]).increment()
     }
 
-    private func counter(_ series: WritableKeyPath<State, [[String]: Counter]>, _ name: MetricNameDescriptor,
-                         _ labels: [(String, String)]) -> Counter {
+    private func counter(
+        _ series: WritableKeyPath<State, [[String]: Counter]>, _ name: MetricNameDescriptor,
+        _ labels: [(String, String)]
+    ) -> Counter {
         state.withLockedValue { state in
             let key = labels.map(\.1)
             if let counter = state[keyPath: series][key] { return counter }
@@ -134,10 +146,11 @@ public final class UsageMetrics: Sendable {
     /// At most 100 characters of `[A-Za-z0-9._:/@-]`: what model names look like, and
     /// nothing that could break the exposition format.
     static func isPlain(_ model: String) -> Bool {
-        !model.isEmpty && model.utf8.count <= 100 && model.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: ":")
-                || b == UInt8(ascii: "/") || b == UInt8(ascii: "@") || b == UInt8(ascii: "-")
-        }
+        !model.isEmpty && model.utf8.count <= 100
+            && model.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                    || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: ":")
+                    || b == UInt8(ascii: "/") || b == UInt8(ascii: "@") || b == UInt8(ascii: "-")
+            }
     }
 }

@@ -15,7 +15,8 @@ enum RequestPath: Equatable {
         if ASCII.equals(b, path, healthzPath) { return .healthz }
         if ASCII.equals(b, path, metricsPath) { return metrics ? .metrics : .notFound }
         guard path.count > prefix.count,
-              ASCII.equals(b, path.lowerBound..<(path.lowerBound + prefix.count), prefix) else { return .notFound }
+            ASCII.equals(b, path.lowerBound..<(path.lowerBound + prefix.count), prefix)
+        else { return .notFound }
         let serviceStart = path.lowerBound + prefix.count
         var i = serviceStart
         while i < path.upperBound, b[i] != UInt8(ascii: "/") { i += 1 }

@@ -13,23 +13,30 @@ struct RequestRouter {
     /// `bufferedBody`: what followed the head in the read buffer (a chunked body is checked).
     /// `order` gives a multi-candidate route's try order (empty: none ready); `admit` checks a
     /// limited user's counters and, when it admits, counts the request.
-    func route(_ head: RequestHead, methodRefused: Bool, table: RouteTable, bufferedBody: ByteBuffer,
-               order: (Route, RouteKey) -> [Int], admit: (UserRoutes) -> LimitDecision) -> RoutingDecision {
+    func route(
+        _ head: RequestHead, methodRefused: Bool, table: RouteTable, bufferedBody: ByteBuffer,
+        order: (Route, RouteKey) -> [Int], admit: (UserRoutes) -> LimitDecision
+    ) -> RoutingDecision {
         if methodRefused { return .refuse(RoutingRefusal(error: .methodNotAllowed)) }
-        let destination = head.bytes.withUnsafeReadableBytes { RequestPath.classify($0, head.path, metrics: publicMetrics) }
+        let destination = head.bytes.withUnsafeReadableBytes {
+            RequestPath.classify($0, head.path, metrics: publicMetrics)
+        }
         switch destination {
         case .healthz: return .healthz
         case .metrics: return .metrics
         case .notFound: return .refuse(RoutingRefusal(error: .noService))
         case .proxy(let service, let rest):
-            return proxy(head, service: service, rest: rest, table: table, bufferedBody: bufferedBody, order: order,
-                         admit: admit)
+            return proxy(
+                head, service: service, rest: rest, table: table, bufferedBody: bufferedBody, order: order,
+                admit: admit)
         }
     }
 
-    private func proxy(_ head: RequestHead, service: Range<Int>, rest: Range<Int>, table: RouteTable,
-                       bufferedBody: ByteBuffer, order: (Route, RouteKey) -> [Int],
-                       admit: (UserRoutes) -> LimitDecision) -> RoutingDecision {
+    private func proxy(
+        _ head: RequestHead, service: Range<Int>, rest: Range<Int>, table: RouteTable,
+        bufferedBody: ByteBuffer, order: (Route, RouteKey) -> [Int],
+        admit: (UserRoutes) -> LimitDecision
+    ) -> RoutingDecision {
         if head.bytes.withUnsafeReadableBytes({ RequestPath.escapesBase($0, rest) }) {
             return .refuse(RoutingRefusal(error: .badPath))
         }
@@ -45,7 +52,8 @@ struct RequestRouter {
             (user, route) = (known, found)
         }
         if case .chunked(var scanner) = head.framing,
-           bufferedBody.withUnsafeReadableBytes({ scanner.scan($0) }) == .invalid {
+            bufferedBody.withUnsafeReadableBytes({ scanner.scan($0) }) == .invalid
+        {
             // Refuse a body that is already visibly broken before anything goes upstream.
             return .refuse(RoutingRefusal(error: .badChunked, user: user.name, service: serviceType, closeClient: true))
         }
@@ -56,8 +64,10 @@ struct RequestRouter {
         if user.limits != .unlimited {
             switch admit(user) {
             case .refused(let refusal):
-                return .refuse(RoutingRefusal(error: .rateLimited(refusal), user: user.name, service: serviceType,
-                                              extraHeaders: RateLimitHeaders.refusal(refusal), limit: refusal.kind))
+                return .refuse(
+                    RoutingRefusal(
+                        error: .rateLimited(refusal), user: user.name, service: serviceType,
+                        extraHeaders: RateLimitHeaders.refusal(refusal), limit: refusal.kind))
             case .admitted(let status):
                 admission = status
             }
@@ -78,11 +88,14 @@ struct RequestRouter {
     /// any) is meant and why not.
     private static func lookup(_ head: RequestHead, service: String, in table: RouteTable) -> Lookup {
         let (bearer, apiKey) = head.bytes.withUnsafeReadableBytes { bytes in
-            let digest = { (range: Range<Int>?) in range.map { UserKeyDigest.of(UnsafeRawBufferPointer(rebasing: bytes[$0])) } }
+            let digest = { (range: Range<Int>?) in
+                range.map { UserKeyDigest.of(UnsafeRawBufferPointer(rebasing: bytes[$0])) }
+            }
             return (digest(head.bearerKey), digest(head.apiKey))
         }
         if bearer == nil || apiKey == nil || bearer == apiKey, let digest = bearer ?? apiKey,
-           let found = table.lookup(digest: digest, service: service) {
+            let found = table.lookup(digest: digest, service: service)
+        {
             return .found(found.user, found.route)
         }
         switch PresentedUser.resolve(bearer: bearer, apiKey: apiKey, lookup: table.user(for:)) {

@@ -6,10 +6,13 @@ import RouteTable
 enum UserKeyDigest {
     static func of(_ key: UnsafeRawBufferPointer) -> KeyDigest {
         SHA256.hash(data: key).withUnsafeBytes { d in
-            KeyDigest(words: (d.loadUnaligned(fromByteOffset: 0, as: UInt64.self).bigEndian,
-                              d.loadUnaligned(fromByteOffset: 8, as: UInt64.self).bigEndian,
-                              d.loadUnaligned(fromByteOffset: 16, as: UInt64.self).bigEndian,
-                              d.loadUnaligned(fromByteOffset: 24, as: UInt64.self).bigEndian))
+            KeyDigest(
+                words: (
+                    d.loadUnaligned(fromByteOffset: 0, as: UInt64.self).bigEndian,
+                    d.loadUnaligned(fromByteOffset: 8, as: UInt64.self).bigEndian,
+                    d.loadUnaligned(fromByteOffset: 16, as: UInt64.self).bigEndian,
+                    d.loadUnaligned(fromByteOffset: 24, as: UInt64.self).bigEndian
+                ))
         }
     }
 }

@@ -11,8 +11,10 @@ public final class ServingTable: Sendable {
 
     /// Fails with the first variable (by name) that `allowed` does not allow, or `environment`
     /// does not define, or defines empty or with a control character.
-    public init(table: RouteTable, environment: [String: String],
-                allowed: EnvironmentAllowList = .everything) throws(UnresolvedVariable) {
+    public init(
+        table: RouteTable, environment: [String: String],
+        allowed: EnvironmentAllowList = .everything
+    ) throws(UnresolvedVariable) {
         var credentials: [String] = []
         credentials.reserveCapacity(table.targets.count)
         for target in table.targets {

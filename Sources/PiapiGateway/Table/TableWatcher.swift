@@ -1,5 +1,5 @@
-import Glibc
 import Dispatch
+import Glibc
 import Logging
 import NIOCore
 
@@ -31,9 +31,11 @@ public final class TableWatcher: @unchecked Sendable {
     ///   - settleDelay: how long to wait after a file event so a burst is read once.
     ///   - onOutcome: told of every reload that is reported (a new table, a failure logged,
     ///     an unchanged table on SIGHUP), on the watcher's queue: the admin side's history.
-    public init(loader: TableLoader, store: TableStore, metrics: GatewayMetrics, logger: Logger,
-                pollInterval: TimeAmount = .seconds(1), settleDelay: TimeAmount = .milliseconds(50),
-                onOutcome: (@Sendable (TableReloadOutcome) -> Void)? = nil) {
+    public init(
+        loader: TableLoader, store: TableStore, metrics: GatewayMetrics, logger: Logger,
+        pollInterval: TimeAmount = .seconds(1), settleDelay: TimeAmount = .milliseconds(50),
+        onOutcome: (@Sendable (TableReloadOutcome) -> Void)? = nil
+    ) {
         self.loader = loader
         self.store = store
         self.metrics = metrics
@@ -82,8 +84,9 @@ public final class TableWatcher: @unchecked Sendable {
         // No IN_MODIFY: a log file or anything else written line by line in the same directory
         // would wake the watcher on every write. A finished in-place write shows up as
         // IN_CLOSE_WRITE, and the 1 s poll catches a writer that keeps the file open.
-        let mask = UInt32(IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO
-                          | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+        let mask = UInt32(
+            IN_CREATE | IN_DELETE | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO
+                | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
         guard inotify_add_watch(descriptor, Self.directory(of: loader.path), mask) >= 0 else {
             close(descriptor)
             return nil
@@ -127,9 +130,11 @@ public final class TableWatcher: @unchecked Sendable {
             lastFailure = (fingerprint, error)
             if !repeated {
                 metrics.reloadFailed()
-                logger.error("route table reload failed, keeping the current table", metadata: [
-                    "error": "\(error.description)", "table": "\(store.current.hash)",
-                ])
+                logger.error(
+                    "route table reload failed, keeping the current table",
+                    metadata: [
+                        "error": "\(error.description)", "table": "\(store.current.hash)",
+                    ])
                 onOutcome?(.failed(error))
             }
             return .failed(error)
@@ -145,10 +150,12 @@ public final class TableWatcher: @unchecked Sendable {
         store.replace(with: table)
         metrics.tableInstalled(table)
         metrics.reloadSucceeded()
-        logger.info("route table reloaded", metadata: [
-            "table": "\(table.hash)", "routes": .stringConvertible(table.table.routeCount),
-            "path": "\(loader.path)",
-        ])
+        logger.info(
+            "route table reloaded",
+            metadata: [
+                "table": "\(table.hash)", "routes": .stringConvertible(table.table.routeCount),
+                "path": "\(loader.path)",
+            ])
         let outcome = TableReloadOutcome.reloaded(hash: table.hash, routeCount: table.table.routeCount)
         onOutcome?(outcome)
         return outcome

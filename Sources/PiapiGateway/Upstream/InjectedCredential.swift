@@ -84,7 +84,8 @@ struct InjectedCredential {
     /// `+` stays `plus`, which stands for itself or (form encoding) for a space.
     @inline(__always)
     private static func decoded(_ p: UnsafeRawBufferPointer, at i: Int, end: Int) -> (byte: UInt8, width: Int) {
-        if p[i] == UInt8(ascii: "%"), i + 2 < end, let hi = HexDigit.value(p[i + 1]), let lo = HexDigit.value(p[i + 2]) {
+        if p[i] == UInt8(ascii: "%"), i + 2 < end, let hi = HexDigit.value(p[i + 1]), let lo = HexDigit.value(p[i + 2])
+        {
             return (hi << 4 | lo, 3)
         }
         return (p[i] == UInt8(ascii: "+") ? plus : p[i], 1)

@@ -3,8 +3,10 @@
 enum QueryItems {
     /// Appends the client's query minus items whose decoded name is `droppedName`; returns
     /// whether anything was written. `separatorNeeded` says whether an `&` must come first.
-    static func appendFiltered(_ b: UnsafeRawBufferPointer, _ query: Range<Int>, droppingName droppedName: [UInt8]?,
-                               separatorNeeded: Bool, to out: inout [UInt8]) -> Bool {
+    static func appendFiltered(
+        _ b: UnsafeRawBufferPointer, _ query: Range<Int>, droppingName droppedName: [UInt8]?,
+        separatorNeeded: Bool, to out: inout [UInt8]
+    ) -> Bool {
         guard let droppedName else {
             if query.isEmpty { return false }
             if separatorNeeded { out.append(UInt8(ascii: "&")) }

@@ -30,8 +30,10 @@ enum URLQueryItemRemoval {
 
     /// `b[value]` without the items named `itemName`, or nil when no URL in it has one (the
     /// common case, which allocates nothing).
-    static func removing(_ itemName: [UInt8], from b: UnsafeRawBufferPointer, _ value: Range<Int>,
-                         carrier: Carrier) -> [UInt8]? {
+    static func removing(
+        _ itemName: [UInt8], from b: UnsafeRawBufferPointer, _ value: Range<Int>,
+        carrier: Carrier
+    ) -> [UInt8]? {
         var out: [UInt8]?
         var copied = value.lowerBound
         forEachQuery(b, value, carrier) { query in
@@ -57,8 +59,10 @@ enum URLQueryItemRemoval {
     }
 
     /// Calls `body` with the query (after `?`, before `#`) of each URL in `b[value]` that has one.
-    private static func forEachQuery(_ b: UnsafeRawBufferPointer, _ value: Range<Int>, _ carrier: Carrier,
-                                     _ body: (Range<Int>) -> Void) {
+    private static func forEachQuery(
+        _ b: UnsafeRawBufferPointer, _ value: Range<Int>, _ carrier: Carrier,
+        _ body: (Range<Int>) -> Void
+    ) {
         switch carrier {
         case .uri:
             if let query = query(b, value) { body(query) }
@@ -81,14 +85,17 @@ enum URLQueryItemRemoval {
     /// The query of the URI reference `b[uri]`: after its first `?`, up to the fragment.
     private static func query(_ b: UnsafeRawBufferPointer, _ uri: Range<Int>) -> Range<Int>? {
         guard let mark = uri.first(where: { b[$0] == UInt8(ascii: "?") || b[$0] == UInt8(ascii: "#") }),
-              b[mark] == UInt8(ascii: "?") else { return nil }
+            b[mark] == UInt8(ascii: "?")
+        else { return nil }
         let end = ((mark + 1)..<uri.upperBound).first { b[$0] == UInt8(ascii: "#") } ?? uri.upperBound
         return (mark + 1)..<end
     }
 
     /// Calls `body` with each `&`-separated item of `b[query]` and its name (before any `=`).
-    private static func forEachItem(_ b: UnsafeRawBufferPointer, _ query: Range<Int>,
-                                    _ body: (_ item: Range<Int>, _ name: Range<Int>) -> Void) {
+    private static func forEachItem(
+        _ b: UnsafeRawBufferPointer, _ query: Range<Int>,
+        _ body: (_ item: Range<Int>, _ name: Range<Int>) -> Void
+    ) {
         var start = query.lowerBound
         var i = start
         while i <= query.upperBound {
@@ -118,7 +125,8 @@ enum URLQueryItemRemoval {
             guard j < decoded.count else { return false }
             var c = b[i]
             if c == UInt8(ascii: "%"), i + 2 < name.upperBound,
-               let hi = HexDigit.value(b[i + 1]), let lo = HexDigit.value(b[i + 2]) {
+                let hi = HexDigit.value(b[i + 1]), let lo = HexDigit.value(b[i + 2])
+            {
                 c = hi << 4 | lo
                 i += 2
             } else if c == UInt8(ascii: "+") {

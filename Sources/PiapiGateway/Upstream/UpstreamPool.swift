@@ -27,8 +27,10 @@ final class UpstreamPool {
 
     /// Hands over an idle connection at once, or opens a new one (always a new one when
     /// `fresh`); `completion` runs on the loop.
-    func acquire(_ origin: UpstreamOrigin, fresh: Bool = false,
-                 completion: @escaping (Result<UpstreamChannelHandler, any Error>) -> Void) {
+    func acquire(
+        _ origin: UpstreamOrigin, fresh: Bool = false,
+        completion: @escaping (Result<UpstreamChannelHandler, any Error>) -> Void
+    ) {
         if !fresh {
             while let connection = idle[origin]?.popLast() {
                 if connection.isUsable {
@@ -63,7 +65,9 @@ final class UpstreamPool {
         for connection in all { connection.abandon() }
     }
 
-    private func connect(_ origin: UpstreamOrigin, completion: @escaping (Result<UpstreamChannelHandler, any Error>) -> Void) {
+    private func connect(
+        _ origin: UpstreamOrigin, completion: @escaping (Result<UpstreamChannelHandler, any Error>) -> Void
+    ) {
         let tls = origin.scheme == .https ? self.tls : nil
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)

@@ -6,8 +6,10 @@ import NIOCore
 enum UpstreamRequestHead {
     /// `webSocket`: the request is a WebSocket upgrade (`WebSocketUpgrade.isRequested`), the
     /// one upgrade that is carried upstream.
-    static func write(_ head: RequestHead, rest: Range<Int>, target: PreparedTarget, requestID: String,
-                      clientAddress: String, webSocket: Bool = false, into out: inout ByteBuffer) {
+    static func write(
+        _ head: RequestHead, rest: Range<Int>, target: PreparedTarget, requestID: String,
+        clientAddress: String, webSocket: Bool = false, into out: inout ByteBuffer
+    ) {
         head.bytes.withUnsafeReadableBytes { b in
             out.writeBytes(UnsafeRawBufferPointer(rebasing: b[head.method]))
             out.writeInteger(ASCII.space)
@@ -25,7 +27,9 @@ enum UpstreamRequestHead {
             for field in head.fields {
                 switch field.role {
                 case .other:
-                    if target.injectionMode == .header, ASCII.equalsIgnoringCase(b, field.name, target.injectedName) { continue }
+                    if target.injectionMode == .header, ASCII.equalsIgnoringCase(b, field.name, target.injectedName) {
+                        continue
+                    }
                     if !head.connectionTokens.isEmpty {
                         name.removeAll(keepingCapacity: true)
                         name.append(contentsOf: b[field.name].lazy.map(ASCII.lower))
@@ -38,8 +42,9 @@ enum UpstreamRequestHead {
                         continue
                     }
                     out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.line]))
-                case .requestID, .authorization, .apiKey, .contentLength, .transferEncoding, .connection, .hopByHop, .host,
-                     .forwardedFor, .forwardedProto, .expect:
+                case .requestID, .authorization, .apiKey, .contentLength, .transferEncoding, .connection, .hopByHop,
+                    .host,
+                    .forwardedFor, .forwardedProto, .expect:
                     continue
                 }
             }
@@ -69,16 +74,19 @@ enum UpstreamRequestHead {
 
     private static let acceptEncoding = Array("accept-encoding".utf8)
 
-    private static func writeQuery(_ b: UnsafeRawBufferPointer, _ query: Range<Int>?, target: PreparedTarget,
-                                   into out: inout ByteBuffer) {
+    private static func writeQuery(
+        _ b: UnsafeRawBufferPointer, _ query: Range<Int>?, target: PreparedTarget,
+        into out: inout ByteBuffer
+    ) {
         let injectsQuery = target.injectionMode == .query
         guard !target.baseQuery.isEmpty || !(query ?? 0..<0).isEmpty || injectsQuery else { return }
         var joined: [UInt8] = []
         joined.reserveCapacity(target.baseQuery.count + (query?.count ?? 0) + target.injectedBytes.count + 2)
         joined.append(contentsOf: target.baseQuery)
         if let query {
-            _ = QueryItems.appendFiltered(b, query, droppingName: injectsQuery ? target.injectedName : nil,
-                                          separatorNeeded: !joined.isEmpty, to: &joined)
+            _ = QueryItems.appendFiltered(
+                b, query, droppingName: injectsQuery ? target.injectedName : nil,
+                separatorNeeded: !joined.isEmpty, to: &joined)
         }
         if injectsQuery {
             if !joined.isEmpty { joined.append(UInt8(ascii: "&")) }

@@ -23,7 +23,8 @@ enum UsageBodyFormat: Sendable, Equatable {
         let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         let end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
         guard let first = bytes[..<end].firstIndex(where: { !isBlank($0) }),
-              let last = bytes[..<end].lastIndex(where: { !isBlank($0) }) else { return .other }
+            let last = bytes[..<end].lastIndex(where: { !isBlank($0) })
+        else { return .other }
         let mediaType = UnsafeBufferPointer(rebasing: bytes[first...last])
         if equalsIgnoringASCIICase(mediaType, "text/event-stream") { return .eventStream }
         if equalsIgnoringASCIICase(mediaType, "application/json") || equalsIgnoringASCIICase(mediaType, "text/json") {
@@ -31,14 +32,16 @@ enum UsageBodyFormat: Sendable, Equatable {
         }
         let suffix = "+json".utf8.count
         if mediaType.count >= suffix,
-           equalsIgnoringASCIICase(UnsafeBufferPointer(rebasing: mediaType[(mediaType.count - suffix)...]), "+json") {
+            equalsIgnoringASCIICase(UnsafeBufferPointer(rebasing: mediaType[(mediaType.count - suffix)...]), "+json")
+        {
             return .json
         }
         return .other
     }
 
     /// Whether `bytes` spell `lowercase` (all lowercase ASCII) in any ASCII case.
-    private static func equalsIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+    private static func equalsIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool
+    {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         for i in 0..<bytes.count {
             var byte = bytes[i]

@@ -24,7 +24,8 @@ enum UsageContentCoding: Sendable, Equatable {
     /// `text` without the spaces and tabs around it (header list syntax, RFC 9110 §5.6.1).
     static func trimmed(_ text: Substring) -> Substring {
         let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = text.firstIndex(where: { !isBlank($0) }), let last = text.lastIndex(where: { !isBlank($0) }) else {
+        guard let first = text.firstIndex(where: { !isBlank($0) }), let last = text.lastIndex(where: { !isBlank($0) })
+        else {
             return ""
         }
         return text[first...last]

@@ -59,7 +59,9 @@ enum UsageReading: Sendable, Equatable {
 
     /// Reads one usage object; `hint` is the dialect the surrounding document named, else
     /// the usage's own field names decide.
-    private static func read(_ usage: ShallowJSON?, model: ShallowJSON?, hint: UsageDialect?, cumulative: Bool) -> UsageReading {
+    private static func read(
+        _ usage: ShallowJSON?, model: ShallowJSON?, hint: UsageDialect?, cumulative: Bool
+    ) -> UsageReading {
         guard let usage, usage != .null else { return .none }
         guard usage.isObject else { return .malformed }
         guard let dialect = hint ?? dialect(ofUsage: usage) else { return .none }
@@ -76,7 +78,8 @@ enum UsageReading: Sendable, Equatable {
             return .responses
         }
         if usage["input_tokens"] != nil || usage["output_tokens"] != nil
-            || usage["cache_creation_input_tokens"] != nil || usage["cache_read_input_tokens"] != nil {
+            || usage["cache_creation_input_tokens"] != nil || usage["cache_read_input_tokens"] != nil
+        {
             // Without details Responses and Messages normalise identically; Messages is the
             // one that has no other marker.
             return .messages
@@ -125,8 +128,13 @@ enum UsageReading: Sendable, Equatable {
         }
 
         /// Both OpenAI dialects: `total` includes `cached`, `output` includes `reasoning`.
-        mutating func openAI(total: ShallowJSON?, cached: ShallowJSON?, output: ShallowJSON?, reasoning: ShallowJSON?) -> TokenCounts? {
-            let total = count(total), cached = count(cached), output = count(output), reasoning = count(reasoning)
+        mutating func openAI(
+            total: ShallowJSON?, cached: ShallowJSON?, output: ShallowJSON?, reasoning: ShallowJSON?
+        ) -> TokenCounts? {
+            let total = count(total)
+            let cached = count(cached)
+            let output = count(output)
+            let reasoning = count(reasoning)
             guard valid else { return nil }
             if let total, let cached, cached > total { return nil }
             if let output, let reasoning, reasoning > output { return nil }

@@ -215,7 +215,9 @@ public struct UsageTap: Sendable {
 
     /// Parses a complete JSON body into `accumulator`; returns why usage is unknown when the
     /// body is not JSON at all (`not_json`) or broken (`malformed`).
-    private static func read(body: UnsafeRawBufferPointer, into accumulator: inout UsageAccumulator) -> UsageUnknownReason? {
+    private static func read(
+        body: UnsafeRawBufferPointer, into accumulator: inout UsageAccumulator
+    ) -> UsageUnknownReason? {
         guard let start = body.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
             return nil
         }

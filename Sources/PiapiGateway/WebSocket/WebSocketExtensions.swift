@@ -28,7 +28,9 @@ enum WebSocketExtensions: Equatable, Sendable {
                 self = .unreadable
                 return
             }
-            let parameters = parts.dropFirst().map { $0.split(separator: "=", maxSplits: 1).first?.trimmingSpaces() ?? "" }
+            let parameters = parts.dropFirst().map {
+                $0.split(separator: "=", maxSplits: 1).first?.trimmingSpaces() ?? ""
+            }
             result = .deflate(serverNoContextTakeover: parameters.contains { $0 == Self.noContextTakeover })
         }
         self = result

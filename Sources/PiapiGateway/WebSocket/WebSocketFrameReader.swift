@@ -112,15 +112,19 @@ struct WebSocketFrameReader {
         header.capacity + (text?.capacity ?? 0) + closePayload.capacity + (scanner?.retainedBytes ?? 0)
     }
 
-    mutating func feed(_ bytes: ByteBuffer, onText: (ByteBuffer) -> Void,
-                       onOversized: (OversizedEventScanner) -> Void = { _ in }) {
+    mutating func feed(
+        _ bytes: ByteBuffer, onText: (ByteBuffer) -> Void,
+        onOversized: (OversizedEventScanner) -> Void = { _ in }
+    ) {
         bytes.withUnsafeReadableBytes { feed($0, onText: onText, onOversized: onOversized) }
     }
 
     /// Reads the next bytes of the stream, calling `onText` with each text message completed,
     /// or `onOversized` with the scan of one over `maxMessageBytes`.
-    mutating func feed(_ bytes: UnsafeRawBufferPointer, onText: (ByteBuffer) -> Void,
-                       onOversized: (OversizedEventScanner) -> Void = { _ in }) {
+    mutating func feed(
+        _ bytes: UnsafeRawBufferPointer, onText: (ByteBuffer) -> Void,
+        onOversized: (OversizedEventScanner) -> Void = { _ in }
+    ) {
         var i = 0
         let n = bytes.count
         while i < n {
@@ -169,7 +173,8 @@ struct WebSocketFrameReader {
     }
 
     private mutating func startFrame() {
-        let b0 = header[0], b1 = header[1]
+        let b0 = header[0]
+        let b1 = header[1]
         var length = UInt64(b1 & 0x7F)
         var at = 2
         if length == 126 {

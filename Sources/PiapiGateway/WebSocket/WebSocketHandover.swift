@@ -7,8 +7,10 @@ import NIOCore
 enum WebSocketHandover {
     /// `clientHandler` (the HTTP handler of the client connection, at `client`) has written
     /// the `101`; `upstream` read it, with `upstreamEarly` the bytes after it.
-    static func start(session: WebSocketSession, client: ChannelHandlerContext, clientHandler: any RemovableChannelHandler,
-                      clientEarly: ByteBuffer, upstream: UpstreamChannelHandler, upstreamEarly: ByteBuffer?) {
+    static func start(
+        session: WebSocketSession, client: ChannelHandlerContext, clientHandler: any RemovableChannelHandler,
+        clientEarly: ByteBuffer, upstream: UpstreamChannelHandler, upstreamEarly: ByteBuffer?
+    ) {
         let clientChannel = client.channel
         // Counted open from here, so every way out below is also counted closed.
         session.start(on: clientChannel.eventLoop)

@@ -28,7 +28,10 @@ final class WebSocketInflater {
         self.stream = stream
         let scratch = self.scratch ?? .allocate(byteCount: Self.scratchBytes, alignment: 8)
         self.scratch = scratch
-        let outcome = stream.inflate(payload, through: scratch) { consume($0); return true }
+        let outcome = stream.inflate(payload, through: scratch) {
+            consume($0)
+            return true
+        }
         return outcome == .needsInput
     }
 

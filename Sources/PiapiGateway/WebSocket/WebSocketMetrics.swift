@@ -17,16 +17,19 @@ public final class WebSocketMetrics: Sendable {
     }
 
     static var sessionsName: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "piapi", metricName: "websocket_sessions", unitName: "",
-                             helpText: "WebSocket sessions open now, by service type.")
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "websocket_sessions", unitName: "",
+            helpText: "WebSocket sessions open now, by service type.")
     }
     static var sessionsTotalName: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "piapi", metricName: "websocket_sessions", unitName: "total",
-                             helpText: "WebSocket sessions ended, by service type and outcome (how they ended).")
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "websocket_sessions", unitName: "total",
+            helpText: "WebSocket sessions ended, by service type and outcome (how they ended).")
     }
     static var bytesName: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "piapi", metricName: "websocket_bytes", unitName: "total",
-                             helpText: "Bytes through WebSocket tunnels after the handshake, by service type and direction.")
+        MetricNameDescriptor(
+            namespace: "piapi", metricName: "websocket_bytes", unitName: "total",
+            helpText: "Bytes through WebSocket tunnels after the handshake, by service type and direction.")
     }
 
     public init(registry: PrometheusCollectorRegistry) {
@@ -56,13 +59,16 @@ public final class WebSocketMetrics: Sendable {
             let label = ("service_type", serviceType)
             var ended: [WebSocketCloseReason: Counter] = [:]
             for reason in WebSocketCloseReason.allCases {
-                ended[reason] = registry.makeCounter(descriptor: Self.sessionsTotalName,
-                                                     labels: [label, ("outcome", reason.rawValue)])
+                ended[reason] = registry.makeCounter(
+                    descriptor: Self.sessionsTotalName,
+                    labels: [label, ("outcome", reason.rawValue)])
             }
             let created = Series(
                 open: registry.makeGauge(descriptor: Self.sessionsName, labels: [label]),
-                fromClient: registry.makeCounter(descriptor: Self.bytesName, labels: [label, ("direction", "client_to_upstream")]),
-                fromUpstream: registry.makeCounter(descriptor: Self.bytesName, labels: [label, ("direction", "upstream_to_client")]),
+                fromClient: registry.makeCounter(
+                    descriptor: Self.bytesName, labels: [label, ("direction", "client_to_upstream")]),
+                fromUpstream: registry.makeCounter(
+                    descriptor: Self.bytesName, labels: [label, ("direction", "upstream_to_client")]),
                 ended: ended)
             all[serviceType] = created
             return created

@@ -65,8 +65,10 @@ final class WebSocketSession {
     /// Closes both connections (set by the tunnel once it is in place).
     var closeTunnel: () -> Void = {}
 
-    init(origin: Origin, extensions: WebSocketExtensions, telemetry: any Telemetry, limits: LimitStore,
-         idleTimeout: TimeAmount) {
+    init(
+        origin: Origin, extensions: WebSocketExtensions, telemetry: any Telemetry, limits: LimitStore,
+        idleTimeout: TimeAmount
+    ) {
         self.origin = origin
         self.telemetry = telemetry
         self.limits = limits
@@ -124,7 +126,9 @@ final class WebSocketSession {
     func closed(_ side: Side) {
         openSides -= 1
         if !ended {
-            if reason == nil { reason = draining ? .drain : (closeInitiator ?? side) == .client ? .clientClosed : .upstreamClosed }
+            if reason == nil {
+                reason = draining ? .drain : (closeInitiator ?? side) == .client ? .clientClosed : .upstreamClosed
+            }
             end()
         }
         stopIdleClockIfDone()
@@ -155,9 +159,10 @@ final class WebSocketSession {
     private func responseCompleted(_ read: UsageReport) {
         let usage = read.hidingCredential(origin.credential)
         responses += 1
-        var record = RequestRecord(requestID: "\(origin.requestID).\(responses)", method: "GET", path: origin.path,
-                                   status: 200, latencySeconds: RequestRecordBuilder.seconds(since: lastResponseAt),
-                                   bytesIn: bytesIn - bytesAtLastResponse.in, bytesOut: bytesOut - bytesAtLastResponse.out)
+        var record = RequestRecord(
+            requestID: "\(origin.requestID).\(responses)", method: "GET", path: origin.path,
+            status: 200, latencySeconds: RequestRecordBuilder.seconds(since: lastResponseAt),
+            bytesIn: bytesIn - bytesAtLastResponse.in, bytesOut: bytesOut - bytesAtLastResponse.out)
         lastResponseAt = .now()
         bytesAtLastResponse = (bytesIn, bytesOut)
         record.user = origin.user
@@ -167,8 +172,9 @@ final class WebSocketSession {
         record.tableHash = origin.serving.hash
         record.usage = usage
         if usage.unknownReason == nil, let model = usage.model, let price = origin.serving.table.price(for: model) {
-            record.costUSD = price.cost(input: usage.input ?? 0, output: usage.output ?? 0,
-                                        cacheRead: usage.cacheRead ?? 0, cacheWrite: usage.cacheWrite ?? 0)
+            record.costUSD = price.cost(
+                input: usage.input ?? 0, output: usage.output ?? 0,
+                cacheRead: usage.cacheRead ?? 0, cacheWrite: usage.cacheWrite ?? 0)
         }
         telemetry.webSocketResponseCompleted(record)
         if let user = origin.limitedUser {
@@ -214,12 +220,14 @@ extension WebSocketSession {
     /// The session of `exchange`, whose upstream answered `head` (the `101`): it takes over
     /// the exchange's hold on the user's limits.
     convenience init(_ exchange: ProxyExchange, head: ResponseHead, shared: GatewayContext) {
-        let origin = Origin(requestID: exchange.requestID, path: exchange.head.string(exchange.head.path), user: exchange.user,
-                            serviceType: exchange.serviceType, provider: exchange.target?.provider ?? "",
-                            keyName: exchange.target?.keyName ?? "", serving: exchange.prepared.serving,
-                            limitedUser: exchange.limitedUser, credential: exchange.target.map(InjectedCredential.init))
-        self.init(origin: origin, extensions: WebSocketExtensions(header: head.value(of: Self.extensionsHeader)),
-                  telemetry: shared.telemetry, limits: shared.limits, idleTimeout: shared.configuration.idleTimeout)
+        let origin = Origin(
+            requestID: exchange.requestID, path: exchange.head.string(exchange.head.path), user: exchange.user,
+            serviceType: exchange.serviceType, provider: exchange.target?.provider ?? "",
+            keyName: exchange.target?.keyName ?? "", serving: exchange.prepared.serving,
+            limitedUser: exchange.limitedUser, credential: exchange.target.map(InjectedCredential.init))
+        self.init(
+            origin: origin, extensions: WebSocketExtensions(header: head.value(of: Self.extensionsHeader)),
+            telemetry: shared.telemetry, limits: shared.limits, idleTimeout: shared.configuration.idleTimeout)
     }
 
     private static let extensionsHeader = Array("sec-websocket-extensions".utf8)

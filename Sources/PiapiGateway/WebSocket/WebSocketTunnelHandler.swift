@@ -28,7 +28,8 @@ final class WebSocketTunnelHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     /// The client's half and the upstream's half, joined.
-    static func pair(_ session: WebSocketSession) -> (client: WebSocketTunnelHandler, upstream: WebSocketTunnelHandler) {
+    static func pair(_ session: WebSocketSession) -> (client: WebSocketTunnelHandler, upstream: WebSocketTunnelHandler)
+    {
         let client = WebSocketTunnelHandler(side: .client, session: session)
         let upstream = WebSocketTunnelHandler(side: .upstream, session: session)
         client.partner = upstream

@@ -34,8 +34,9 @@ struct WebSocketUsageReader {
             tap = UsageTap.webSocket()
             open = false
         }
-        frames.feed(bytes, onText: { message in read { $0.observeMessage(message) } },
-                    onOversized: { scanner in read { $0.observeOversizedMessage(scanner) } })
+        frames.feed(
+            bytes, onText: { message in read { $0.observeMessage(message) } },
+            onOversized: { scanner in read { $0.observeOversizedMessage(scanner) } })
         self.tap = tap
         responseOpen = open
     }

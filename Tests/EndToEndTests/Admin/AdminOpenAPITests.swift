@@ -27,17 +27,23 @@ struct AdminOpenAPITests {
                 let problems = try schema.violations(of: value, against: schema.responseSchema(path))
                 #expect(problems.isEmpty, "\(path)\(query): \(problems.joined(separator: "; "))")
             }
-            for (path, query) in [("/api/requests", "?status=abc"), ("/api/requests", "?limit=0"), ("/api/usage", "?by=colour"),
-                                  ("/api/usage", "?since=last-week")] {
+            for (path, query) in [
+                ("/api/requests", "?status=abc"), ("/api/requests", "?limit=0"), ("/api/usage", "?by=colour"),
+                ("/api/usage", "?since=last-week"),
+            ] {
                 let response = try await serve.admin(path + query)
                 #expect(response.status == 400, "\(path)\(query)")
-                let problems = try schema.violations(of: JSONValue.parse(response.body),
-                                                     against: schema.responseSchema(path, status: "400"))
+                let problems = try schema.violations(
+                    of: JSONValue.parse(response.body),
+                    against: schema.responseSchema(path, status: "400"))
                 #expect(problems.isEmpty, "\(path)\(query): \(problems.joined(separator: "; "))")
             }
             // The document lists exactly what the server answers.
             let documented = Set(schema.paths)
-            #expect(documented == ["/", "/api/status", "/api/routes", "/api/requests", "/api/usage", "/api/limits", "/metrics"])
+            #expect(
+                documented == [
+                    "/", "/api/status", "/api/routes", "/api/requests", "/api/usage", "/api/limits", "/metrics",
+                ])
             for path in documented {
                 #expect(try await serve.admin(path).status == 200, "\(path)")
             }
@@ -56,13 +62,17 @@ struct AdminOpenAPITests {
         let error = try schema.resolve("#/components/schemas/Error")
         let good = try JSONValue.parse(Array(#"{"error":{"type":"bad_request","message":"m"}}"#.utf8))
         #expect(try schema.violations(of: good, against: error).isEmpty)
-        for bad in [#"{"error":{"type":"bad_request","message":"m"},"extra":1}"#, #"{"error":{"type":"bad_request"}}"#,
-                    #"{"error":{"type":1,"message":"m"}}"#, #"{"error":null}"#, #"[]"#] {
+        for bad in [
+            #"{"error":{"type":"bad_request","message":"m"},"extra":1}"#, #"{"error":{"type":"bad_request"}}"#,
+            #"{"error":{"type":1,"message":"m"}}"#, #"{"error":null}"#, #"[]"#,
+        ] {
             #expect(try !schema.violations(of: JSONValue.parse(Array(bad.utf8)), against: error).isEmpty, "\(bad)")
         }
         let candidate = try schema.resolve("#/components/schemas/Candidate")
-        let fractionalWeight = #"{"provider":"p","key":"k","weight":1.5,"enabled":true,"healthy":true,"cooldown_seconds":0,"last_outcome":null,"last_attempt_seconds_ago":null,"error_rate":0,"attempts":0,"effective_weight":1}"#
-        #expect(try schema.violations(of: JSONValue.parse(Array(fractionalWeight.utf8)), against: candidate)
-            == ["$.weight: expected an integer"])
+        let fractionalWeight =
+            #"{"provider":"p","key":"k","weight":1.5,"enabled":true,"healthy":true,"cooldown_seconds":0,"last_outcome":null,"last_attempt_seconds_ago":null,"error_rate":0,"attempts":0,"effective_weight":1}"#
+        #expect(
+            try schema.violations(of: JSONValue.parse(Array(fractionalWeight.utf8)), against: candidate)
+                == ["$.weight: expected an integer"])
     }
 }

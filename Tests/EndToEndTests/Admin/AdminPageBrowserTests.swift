@@ -19,8 +19,9 @@ struct AdminPageBrowserTests {
         return text.replacingOccurrences(of: "\\s+", with: " ", options: .regularExpression)
     }
 
-    @Test("routes with health and cooldown countdowns, requests, reloads and the usage chart; names only",
-          .enabled(if: Chromium.shouldRun))
+    @Test(
+        "routes with health and cooldown countdowns, requests, reloads and the usage chart; names only",
+        .enabled(if: Chromium.shouldRun))
     func pageShowsTheGateway() async throws {
         let serve = try await AdminServe.start()
         do {
@@ -36,8 +37,9 @@ struct AdminPageBrowserTests {
             for route in ["alice/codex", "bob/codex", "bob/claude_code", "carol/codex"] {
                 #expect(dom.contains("data-route=\"\(route)\""), "\(route)")
             }
-            let cooling = try #require(text.range(of: "cooling \\d+m \\d\\ds", options: .regularExpression),
-                                       "no countdown in \(text.prefix(600))")
+            let cooling = try #require(
+                text.range(of: "cooling \\d+m \\d\\ds", options: .regularExpression),
+                "no countdown in \(text.prefix(600))")
             #expect(text[cooling].hasPrefix("cooling 9m") || text[cooling].hasPrefix("cooling 10m"))
             #expect(text.contains("unauthorized"))
             #expect(dom.contains("data-pair=\"revoked/old-key\""))

@@ -13,10 +13,14 @@ import Testing
 /// bob: codex = weighted_rr alpha/main-key ×3 + beta/prod-key; claude_code = nowhere/dead-key (502).
 /// carol (added by the good reload): codex = beta/prod-key.
 struct AdminServe {
-    static let userKeys = ["alice": "piapi-admin-e2e-alice-key", "bob": "piapi-admin-e2e-bob-key",
-                           "carol": "piapi-admin-e2e-carol-key"]
-    static let upstreamSecrets = ["sk-admin-e2e-alpha-secret", "sk-admin-e2e-beta-secret", "sk-admin-e2e-revoked-secret",
-                                  "sk-admin-e2e-dead-secret"]
+    static let userKeys = [
+        "alice": "piapi-admin-e2e-alice-key", "bob": "piapi-admin-e2e-bob-key",
+        "carol": "piapi-admin-e2e-carol-key",
+    ]
+    static let upstreamSecrets = [
+        "sk-admin-e2e-alpha-secret", "sk-admin-e2e-beta-secret", "sk-admin-e2e-revoked-secret",
+        "sk-admin-e2e-dead-secret",
+    ]
     static let token = "admin-e2e-token-0123456789abcdef"
 
     let mock: MockUpstreamServer
@@ -33,9 +37,12 @@ struct AdminServe {
 
     static func table(mockPort: Int, rejectingPort: Int, deadPort: Int, withCarol: Bool) throws -> RouteTable {
         func target(_ provider: String, _ key: String, _ service: String, port: Int, secret: String) -> Target {
-            Target(provider: provider, keyName: key, serviceType: service,
-                   upstream: Upstream(scheme: .http, host: "127.0.0.1", port: UInt16(port), basePath: "/\(provider)", baseQuery: ""),
-                   injection: Injection(mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer \(secret)")))
+            Target(
+                provider: provider, keyName: key, serviceType: service,
+                upstream: Upstream(
+                    scheme: .http, host: "127.0.0.1", port: UInt16(port), basePath: "/\(provider)", baseQuery: ""),
+                injection: Injection(
+                    mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer \(secret)")))
         }
         let targets = [
             target("alpha", "main-key", "codex", port: mockPort, secret: upstreamSecrets[0]),
@@ -44,25 +51,35 @@ struct AdminServe {
             target("nowhere", "dead-key", "claude_code", port: deadPort, secret: upstreamSecrets[3]),
         ]
         var users = [
-            UserRoutes(keyDigest: KeyDigest(ofKey: userKeys["alice"]!), name: "alice", routes: [
-                Route(service: "codex", strategy: .failover, candidates: [.init(target: 2), .init(target: 0)]),
-            ]),
-            UserRoutes(keyDigest: KeyDigest(ofKey: userKeys["bob"]!), name: "bob", routes: [
-                Route(service: "codex", strategy: .weightedRoundRobin, candidates: [.init(target: 0, weight: 3), .init(target: 1)]),
-                Route(service: "claude_code", candidates: [.init(target: 3)]),
-            ]),
+            UserRoutes(
+                keyDigest: KeyDigest(ofKey: userKeys["alice"]!), name: "alice",
+                routes: [
+                    Route(service: "codex", strategy: .failover, candidates: [.init(target: 2), .init(target: 0)])
+                ]),
+            UserRoutes(
+                keyDigest: KeyDigest(ofKey: userKeys["bob"]!), name: "bob",
+                routes: [
+                    Route(
+                        service: "codex", strategy: .weightedRoundRobin,
+                        candidates: [.init(target: 0, weight: 3), .init(target: 1)]),
+                    Route(service: "claude_code", candidates: [.init(target: 3)]),
+                ]),
         ]
         if withCarol {
-            users.append(UserRoutes(keyDigest: KeyDigest(ofKey: userKeys["carol"]!), name: "carol", routes: [
-                Route(service: "codex", candidates: [.init(target: 1)]),
-            ]))
+            users.append(
+                UserRoutes(
+                    keyDigest: KeyDigest(ofKey: userKeys["carol"]!), name: "carol",
+                    routes: [
+                        Route(service: "codex", candidates: [.init(target: 1)])
+                    ]))
         }
         return try RouteTable(targets: targets, users: users)
     }
 
     static func start(token: String? = AdminServe.token, extraArguments: [String] = []) async throws -> AdminServe {
         let mock = try await MockUpstreamServer.bind(
-            settings: MockUpstreamSettings(listen: ListenAddress(host: "127.0.0.1", port: 0), events: 3, delayMilliseconds: 10),
+            settings: MockUpstreamSettings(
+                listen: ListenAddress(host: "127.0.0.1", port: 0), events: 3, delayMilliseconds: 10),
             report: { _ in })
         Task { try? await mock.run() }
         let mockPort = try #require(mock.localAddress.port)
@@ -75,17 +92,21 @@ struct AdminServe {
         try TableFile.writeAtomically(TableFile.encode(table, as: .binary), to: tablePath)
         var environment: [String: String] = [:]
         if let token { environment["PIAPI_ADMIN_TOKEN"] = token }
-        let process = try ServeProcess.start([tablePath, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
-                                              "--drain-timeout", "5"] + extraArguments,
-                                             environment: environment, outputPath: outputPath)
+        let process = try ServeProcess.start(
+            [
+                tablePath, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+                "--drain-timeout", "5",
+            ] + extraArguments,
+            environment: environment, outputPath: outputPath)
         let started = try #require(await ServeProcess.waitForLine("piapi-serve started", at: outputPath))
         func port(_ field: String) throws -> Int {
             let address = try #require(started[field] as? String)
             return try #require(address.split(separator: ":").last.flatMap { Int($0) })
         }
-        return AdminServe(mock: mock, rejecting: rejecting, process: process, gatewayPort: try port("listen"),
-                          adminPort: try port("admin"), tablePath: tablePath, outputPath: outputPath, deadPort: deadPort,
-                          mockPort: mockPort, authorization: token.map { "Bearer \($0)" })
+        return AdminServe(
+            mock: mock, rejecting: rejecting, process: process, gatewayPort: try port("listen"),
+            adminPort: try port("admin"), tablePath: tablePath, outputPath: outputPath, deadPort: deadPort,
+            mockPort: mockPort, authorization: token.map { "Bearer \($0)" })
     }
 
     func stop() async {
@@ -100,15 +121,19 @@ struct AdminServe {
     /// A request to the public listener as `user` (nil: with an unknown key).
     func proxy(_ path: String, user: String?, method: String = "GET") async throws -> TestConnection.Response {
         let key = user.flatMap { Self.userKeys[$0] } ?? "piapi-admin-e2e-unknown-key"
-        return try await TestConnection.request(port: gatewayPort,
-            "\(method) \(path) HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(key)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        return try await TestConnection.request(
+            port: gatewayPort,
+            "\(method) \(path) HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(key)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
     }
 
     /// A GET on the admin listener, with the token unless `authorization` says otherwise.
     func admin(_ path: String, authorization: String?? = .none) async throws -> TestConnection.Response {
         let header = authorization ?? self.authorization
-        return try await TestConnection.request(port: adminPort,
-            "GET \(path) HTTP/1.1\r\nHost: admin\r\n" + (header.map { "Authorization: \($0)\r\n" } ?? "") + "Connection: close\r\n\r\n")
+        return try await TestConnection.request(
+            port: adminPort,
+            "GET \(path) HTTP/1.1\r\nHost: admin\r\n" + (header.map { "Authorization: \($0)\r\n" } ?? "")
+                + "Connection: close\r\n\r\n")
     }
 
     func adminJSON(_ path: String) async throws -> [String: Any] {
@@ -127,8 +152,10 @@ struct AdminServe {
         #expect(try await proxy("/piapi/claude_code/v1/messages", user: "alice").status == 404)
 
         try Data("not a route table at all".utf8).write(to: URL(fileURLWithPath: tablePath))
-        _ = try #require(await ServeProcess.waitForLine("route table reload failed, keeping the current table", at: outputPath))
-        let second = try Self.table(mockPort: mockPort, rejectingPort: rejecting.port, deadPort: deadPort, withCarol: true)
+        _ = try #require(
+            await ServeProcess.waitForLine("route table reload failed, keeping the current table", at: outputPath))
+        let second = try Self.table(
+            mockPort: mockPort, rejectingPort: rejecting.port, deadPort: deadPort, withCarol: true)
         try TableFile.writeAtomically(TableFile.encode(second, as: .binary), to: tablePath)
         _ = try #require(await ServeProcess.waitForLine("route table reloaded", at: outputPath))
         for _ in 0..<2 { #expect(try await proxy("/piapi/codex/v1/chat", user: "carol", method: "POST").status == 200) }

@@ -14,10 +14,13 @@ struct AdminServeTests {
         let table = try AdminServe.table(mockPort: 9, rejectingPort: 9, deadPort: 9, withCarol: false)
         try TableFile.writeAtomically(TableFile.encode(table, as: .binary), to: tablePath)
         let short = "short-token-15ch"
-        for (address, environment) in [("0.0.0.0:0", [:]), ("[::]:0", ["PIAPI_ADMIN_TOKEN": ""]),
-                                       ("0.0.0.0:0", ["PIAPI_ADMIN_TOKEN": String(short.dropLast())])] {
-            let result = try await ServeProcess.run([tablePath, "--listen", "127.0.0.1:0", "--admin-listen", address],
-                                                    environment: environment)
+        for (address, environment) in [
+            ("0.0.0.0:0", [:]), ("[::]:0", ["PIAPI_ADMIN_TOKEN": ""]),
+            ("0.0.0.0:0", ["PIAPI_ADMIN_TOKEN": String(short.dropLast())]),
+        ] {
+            let result = try await ServeProcess.run(
+                [tablePath, "--listen", "127.0.0.1:0", "--admin-listen", address],
+                environment: environment)
             #expect(result.status == 1, "\(address)")
             #expect(result.errorLines.count == 1)
             #expect(result.standardError.contains("PIAPI_ADMIN_TOKEN"))
@@ -28,13 +31,17 @@ struct AdminServeTests {
         #expect(usage.status == 2)
     }
 
-    @Test("401 without or with a wrong token, revealing nothing; names only with it; the public port serves no admin path")
+    @Test(
+        "401 without or with a wrong token, revealing nothing; names only with it; the public port serves no admin path"
+    )
     func tokenAndNamesOnly() async throws {
         let serve = try await AdminServe.start()
         do {
             try await serve.traffic()
             let wrongBasic = "Basic " + Data("admin:wrong-token-0123456789".utf8).base64EncodedString()
-            for path in ["/", "/api/status", "/api/routes", "/api/requests", "/api/usage", "/api/limits", "/metrics", "/x"] {
+            for path in [
+                "/", "/api/status", "/api/routes", "/api/requests", "/api/usage", "/api/limits", "/metrics", "/x",
+            ] {
                 for header in [nil, "Bearer wrong-token-0123456789", wrongBasic] as [String?] {
                     let response = try await serve.admin(path, authorization: .some(header))
                     #expect(response.status == 401, "\(path)")
@@ -49,8 +56,10 @@ struct AdminServeTests {
             let forbidden = try serve.forbidden()
             let secrets = try serve.forbidden(hashes: false)
             var answers: [String: String] = [:]
-            for path in ["/", "/api/status", "/api/routes", "/api/requests?limit=1000",
-                         "/api/usage?by=user,service,provider,key,model,day", "/api/limits", "/metrics"] {
+            for path in [
+                "/", "/api/status", "/api/routes", "/api/requests?limit=1000",
+                "/api/usage?by=user,service,provider,key,model,day", "/api/limits", "/metrics",
+            ] {
                 let response = try await serve.admin(path)
                 #expect(response.status == 200, "\(path)")
                 answers[path] = response.text
@@ -70,18 +79,25 @@ struct AdminServeTests {
             #expect(log.contains("admin listening"))
             #expect(log.contains("\"token\":\"required\""))
 
-            for path in ["/", "/api/status", "/api/routes", "/api/requests", "/api/usage", "/api/limits", "/index.html"] {
-                let response = try await TestConnection.request(port: serve.gatewayPort,
-                    "GET \(path) HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(AdminServe.token)\r\nConnection: close\r\n\r\n")
+            for path in [
+                "/", "/api/status", "/api/routes", "/api/requests", "/api/usage", "/api/limits", "/index.html",
+            ] {
+                let response = try await TestConnection.request(
+                    port: serve.gatewayPort,
+                    "GET \(path) HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer \(AdminServe.token)\r\nConnection: close\r\n\r\n"
+                )
                 #expect(response.status == 404, "public \(path)")
                 #expect(!response.text.contains("piapi admin"))
             }
-            let publicMetrics = try await TestConnection.request(port: serve.gatewayPort,
+            let publicMetrics = try await TestConnection.request(
+                port: serve.gatewayPort,
                 "GET /metrics HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
             #expect(publicMetrics.status == 200)
             let adminMetrics = try #require(answers["/metrics"])
-            for family in ["piapi_requests_total", "piapi_config_reloads_total", "piapi_candidate_cooldown_seconds",
-                           "piapi_upstream_attempts_total"] {
+            for family in [
+                "piapi_requests_total", "piapi_config_reloads_total", "piapi_candidate_cooldown_seconds",
+                "piapi_upstream_attempts_total",
+            ] {
                 #expect(adminMetrics.contains("# TYPE \(family)"), "\(family)")
                 #expect(publicMetrics.text.contains("# TYPE \(family)"), "\(family)")
             }
@@ -127,7 +143,7 @@ struct AdminServeTests {
             #expect(records.first?["user"] as? String == "alice")
             #expect(records.map { $0["user"] as? String }.contains("carol"))
             let bob = try await serve.adminJSON("/api/requests?user=bob&status=5xx")
-            #expect((bob["requests"] as? [Any])?.isEmpty == true) // pushed out of the 5-request ring by now
+            #expect((bob["requests"] as? [Any])?.isEmpty == true)  // pushed out of the 5-request ring by now
 
             let usage = try await serve.adminJSON("/api/usage?by=user")
             let rows = try #require(usage["rows"] as? [[String: Any]])
@@ -152,7 +168,8 @@ struct AdminServeTests {
             let metrics = try await serve.admin("/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.text.contains("piapi_config_reloads_total"))
-            let publicMetrics = try await TestConnection.request(port: serve.gatewayPort,
+            let publicMetrics = try await TestConnection.request(
+                port: serve.gatewayPort,
                 "GET /metrics HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n")
             #expect(publicMetrics.status == 404)
         } catch {

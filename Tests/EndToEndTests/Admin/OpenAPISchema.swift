@@ -45,7 +45,8 @@ struct OpenAPISchema {
 
     static var documentPath: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/admin-openapi.yaml").path
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/admin-openapi.yaml")
+            .path
     }
 
     static func load() throws -> OpenAPISchema {
@@ -66,7 +67,9 @@ struct OpenAPISchema {
     var paths: [String] { Self.entries(root["paths"]).map(\.key) }
 
     /// The schema of `path`'s `GET` answer with `status` and `mediaType`.
-    func responseSchema(_ path: String, status: String = "200", mediaType: String = "application/json") throws -> YAMLNode {
+    func responseSchema(
+        _ path: String, status: String = "200", mediaType: String = "application/json"
+    ) throws -> YAMLNode {
         var response = root["paths"]?[path]?["get"]?["responses"]?[status]
         if let ref = response?["$ref"]?.scalarText { response = try resolve(ref) }
         guard let schema = response?["content"]?[mediaType]?["schema"] else {
@@ -121,13 +124,17 @@ struct OpenAPISchema {
         case "string":
             guard case .string(let text) = value else { return ["\(path): expected a string"] }
             let allowed = Self.items(schema["enum"]).filter { !($0.scalar?.isNull ?? false) }.compactMap(\.scalarText)
-            if !allowed.isEmpty, !allowed.contains(text) { problems.append("\(path): \(text) is not one of \(allowed)") }
+            if !allowed.isEmpty, !allowed.contains(text) {
+                problems.append("\(path): \(text) is not one of \(allowed)")
+            }
             if let pattern = schema["pattern"]?.scalarText, !Self.matches(text, pattern) {
                 problems.append("\(path): \(text) does not match \(pattern)")
             }
             switch schema["format"]?.scalarText {
             case "date-time":
-                if !Self.matches(text, #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$"#) { problems.append("\(path): \(text) is not a date-time") }
+                if !Self.matches(text, #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$"#) {
+                    problems.append("\(path): \(text) is not a date-time")
+                }
             case "date":
                 if !Self.matches(text, #"^\d{4}-\d{2}-\d{2}$"#) { problems.append("\(path): \(text) is not a date") }
             default:
@@ -152,8 +159,12 @@ struct OpenAPISchema {
 
     private static func bounds(_ number: Double, _ schema: YAMLNode, _ path: String) -> [String] {
         var problems: [String] = []
-        if let min = schema["minimum"]?.scalarText.flatMap(Double.init), number < min { problems.append("\(path): \(number) < \(min)") }
-        if let max = schema["maximum"]?.scalarText.flatMap(Double.init), number > max { problems.append("\(path): \(number) > \(max)") }
+        if let min = schema["minimum"]?.scalarText.flatMap(Double.init), number < min {
+            problems.append("\(path): \(number) < \(min)")
+        }
+        if let max = schema["maximum"]?.scalarText.flatMap(Double.init), number > max {
+            problems.append("\(path): \(number) > \(max)")
+        }
         return problems
     }
 

@@ -34,10 +34,13 @@ final class RejectingUpstream: Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             received += Array(buffer: unwrapInboundIn(data))
-            guard received.count >= 4, received.indices.dropLast(3).contains(where: {
-                received[$0] == 13 && received[$0 + 1] == 10 && received[$0 + 2] == 13 && received[$0 + 3] == 10
-            }) else { return }
-            let answer = "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: 27\r\nconnection: close\r\n\r\n{\"error\":\"key was revoked\"}"
+            guard received.count >= 4,
+                received.indices.dropLast(3).contains(where: {
+                    received[$0] == 13 && received[$0 + 1] == 10 && received[$0 + 2] == 13 && received[$0 + 3] == 10
+                })
+            else { return }
+            let answer =
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: 27\r\nconnection: close\r\n\r\n{\"error\":\"key was revoked\"}"
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer))).whenComplete { _ in
                 bound.value.close(promise: nil)

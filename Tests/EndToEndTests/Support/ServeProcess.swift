@@ -22,15 +22,20 @@ struct ServeProcess {
     /// dispatch thread so no cooperative thread of the test runner is blocked. A process still
     /// running after `limit` seconds (one that started when it should have refused) is sent
     /// SIGTERM, so the test fails on its status instead of hanging.
-    static func run(_ arguments: [String], environment: [String: String] = [:], within limit: Double = 30) async throws -> Result {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], within limit: Double = 30
+    ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment, limit: limit) })
+                continuation.resume(
+                    with: Swift.Result { try runBlocking(arguments, environment: environment, limit: limit) })
             }
         }
     }
 
-    private static func runBlocking(_ arguments: [String], environment: [String: String], limit: Double) throws -> Result {
+    private static func runBlocking(
+        _ arguments: [String], environment: [String: String], limit: Double
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -45,13 +50,16 @@ struct ServeProcess {
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                      standardError: String(decoding: errorData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self))
     }
 
     /// Starts `piapi-serve arguments…` in the background with its stdout going to `outputPath`.
-    static func start(_ arguments: [String], environment: [String: String] = [:],
-                      outputPath: String) throws -> Process {
+    static func start(
+        _ arguments: [String], environment: [String: String] = [:],
+        outputPath: String
+    ) throws -> Process {
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let process = Process()
         process.executableURL = executable
@@ -82,7 +90,8 @@ struct ServeProcess {
     }
 
     /// Waits (checking every 20 ms, at most `limit` seconds; generous for a loaded CI machine) for a log line with `message`.
-    static func waitForLine(_ message: String, at outputPath: String, within limit: Double = 30) async -> [String: Any]? {
+    static func waitForLine(_ message: String, at outputPath: String, within limit: Double = 30) async -> [String: Any]?
+    {
         let deadline = Date().addingTimeInterval(limit)
         repeat {
             if let line = logLines(at: outputPath).first(where: { $0["message"] as? String == message }) { return line }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import PiapiGateway
 import RouteTable
 import Testing
+
+@testable import PiapiGateway
 
 @Suite("Admin API")
 struct AdminAPITests {
@@ -52,7 +53,10 @@ struct AdminAPITests {
         let answer = try await fixture.json("/api/routes")
         #expect(answer["total"] as? Int == 2)
         let routes = try #require(answer["routes"] as? [[String: Any]])
-        #expect(routes.map { "\($0["user"]!)/\($0["service"]!)/\($0["strategy"]!)" } == ["dave/codex/failover", "erin/codex/failover"])
+        #expect(
+            routes.map { "\($0["user"]!)/\($0["service"]!)/\($0["strategy"]!)" } == [
+                "dave/codex/failover", "erin/codex/failover",
+            ])
         let dave = try #require(routes[0]["candidates"] as? [[String: Any]])
         #expect(dave[0]["provider"] as? String == "p0")
         #expect(dave[0]["key"] as? String == "k0")
@@ -136,8 +140,10 @@ struct AdminAPITests {
         let c = try #require(records.first { $0["request_id"] as? String == "c" })
         #expect((c["attempts"] as? [[String: String]])?.map { $0["outcome"] } == ["connect_error", "connect_error"])
         #expect(c["upstream_key"] as? String == "k1")
-        for bad in ["?status=600", "?status=abc", "?status=2x", "?status=", "?limit=0", "?limit=-1", "?limit=many", "?limit=",
-                    "?limit=+2", "?limit=1.5"] {
+        for bad in [
+            "?status=600", "?status=abc", "?status=2x", "?status=", "?limit=0", "?limit=-1", "?limit=many", "?limit=",
+            "?limit=+2", "?limit=1.5",
+        ] {
             let response = await fixture.get("/api/requests" + bad)
             #expect(response.status == 400, "\(bad)")
             #expect(response.text.contains("\"bad_request\""))
@@ -147,8 +153,10 @@ struct AdminAPITests {
     @Test("usage: requests by user and day now; tokens and cost when records carry them")
     func usage() async throws {
         let withTokens = try AdminFixture(usageOf: { record in
-            record.status == 200 ? RecordedUsage(model: "gpt-x", inputTokens: 100, cacheReadTokens: 20, outputTokens: 30,
-                                                 reasoningTokens: 10, costUSD: 0.01) : nil
+            record.status == 200
+                ? RecordedUsage(
+                    model: "gpt-x", inputTokens: 100, cacheReadTokens: 20, outputTokens: 30,
+                    reasoningTokens: 10, costUSD: 0.01) : nil
         })
         withTokens.finish("a", user: "dave", status: 200, attempts: [(0, .ok)])
         withTokens.finish("b", user: "dave", status: 502, attempts: [(0, .connectError)])
@@ -175,9 +183,10 @@ struct AdminAPITests {
 
         let byDay = try await withTokens.json("/api/usage?by=user,day,model")
         let dayRows = try #require(byDay["rows"] as? [[String: Any]])
-        #expect(dayRows.map { "\($0["user"]!) \($0["day"]!) \($0["model"]!)" } == [
-            "dave 2027-01-15 gpt-x", "dave 2027-01-15 <null>", "dave 2027-01-16 gpt-x", "erin 2027-01-16 gpt-x",
-        ])
+        #expect(
+            dayRows.map { "\($0["user"]!) \($0["day"]!) \($0["model"]!)" } == [
+                "dave 2027-01-15 gpt-x", "dave 2027-01-15 <null>", "dave 2027-01-16 gpt-x", "erin 2027-01-16 gpt-x",
+            ])
         let since = try await withTokens.json("/api/usage?since=2027-01-16&by=provider,key")
         #expect(since["since"] as? String == "2027-01-16")
         let sinceRows = try #require(since["rows"] as? [[String: Any]])
@@ -195,8 +204,10 @@ struct AdminAPITests {
         #expect(plainRows[0]["total_tokens"] as? Int == 0)
         #expect(plainRows[0]["requests_with_usage"] as? Int == 0)
 
-        for bad in ["?by=colour", "?by=user,", "?by=", "?by=user,%20day", "?since=yesterday", "?since=2027-02-30",
-                    "?since=2027-13-01", "?since="] {
+        for bad in [
+            "?by=colour", "?by=user,", "?by=", "?by=user,%20day", "?since=yesterday", "?since=2027-02-30",
+            "?since=2027-13-01", "?since=",
+        ] {
             let response = await plain.get("/api/usage" + bad)
             #expect(response.status == 400, "\(bad)")
         }
@@ -231,9 +242,12 @@ struct AdminAPITests {
 
         let limits = UserLimits(requestsPerMinute: 60, tokensPerDay: 1000)
         let base = try AdminFixture.table()
-        let limited = try RouteTable(targets: base.targets, users: base.users.map {
-            $0.name == "dave" ? UserRoutes(keyDigest: $0.keyDigest, name: $0.name, routes: $0.routes, limits: limits) : $0
-        }, prices: base.prices)
+        let limited = try RouteTable(
+            targets: base.targets,
+            users: base.users.map {
+                $0.name == "dave"
+                    ? UserRoutes(keyDigest: $0.keyDigest, name: $0.name, routes: $0.routes, limits: limits) : $0
+            }, prices: base.prices)
         let tables = TableStore(try ServingTable(table: limited, environment: [:]))
         let store = LimitStore()
         let digest = KeyDigest(ofKey: AdminFixture.daveKey)
@@ -293,9 +307,13 @@ struct AdminAPITests {
     @Test("with a token: 401 with the Basic challenge and an empty body for every path, without or with a wrong token")
     func unauthorized() async throws {
         let fixture = try AdminFixture(token: AdminFixture.token)
-        for path in ["/", "/api/status", "/api/routes", "/api/requests", "/api/usage", "/api/limits", "/metrics", "/nothing"] {
-            for header in [nil, "Bearer wrong-token-0123456789", "Basic " + Base64.encode(Array("admin:wrong".utf8)),
-                           "Bearer " + AdminFixture.token + " "] as [String?] {
+        for path in [
+            "/", "/api/status", "/api/routes", "/api/requests", "/api/usage", "/api/limits", "/metrics", "/nothing",
+        ] {
+            for header in [
+                nil, "Bearer wrong-token-0123456789", "Basic " + Base64.encode(Array("admin:wrong".utf8)),
+                "Bearer " + AdminFixture.token + " ",
+            ] as [String?] {
                 let response = await fixture.get(path, authorization: header)
                 #expect(response.status == 401, "\(path) \(header ?? "-")")
                 #expect(response.body.isEmpty)
@@ -304,7 +322,8 @@ struct AdminAPITests {
             }
             let bearer = await fixture.get(path, authorization: "Bearer " + AdminFixture.token)
             #expect(bearer.status != 401)
-            let basic = await fixture.get(path, authorization: "Basic " + Base64.encode(Array("me:\(AdminFixture.token)".utf8)))
+            let basic = await fixture.get(
+                path, authorization: "Basic " + Base64.encode(Array("me:\(AdminFixture.token)".utf8)))
             #expect(basic.status != 401)
         }
     }
@@ -317,8 +336,10 @@ struct AdminAPITests {
         fixture.reloads.record(.reloaded(hash: fixture.tables.current.hash, routeCount: 2))
         fixture.reloads.record(.failed(.unresolvedVariable(path: "/etc/piapi/routes.bin", name: "ALPHA_KEY")))
         let auth = "Bearer " + AdminFixture.token
-        for path in ["/", "/api/status", "/api/routes", "/api/requests", "/api/usage?by=user,service,provider,key,model,day",
-                     "/api/limits", "/metrics"] {
+        for path in [
+            "/", "/api/status", "/api/routes", "/api/requests", "/api/usage?by=user,service,provider,key,model,day",
+            "/api/limits", "/metrics",
+        ] {
             let text = await fixture.get(path, authorization: auth).text
             for secret in fixture.forbidden {
                 #expect(!text.contains(secret), "\(path) shows \(secret.prefix(6))…")

@@ -1,15 +1,17 @@
 import NIOConcurrencyHelpers
 import NIOPosix
-@testable import PiapiGateway
 import Testing
+
+@testable import PiapiGateway
 
 /// `AdminActivity` splits its state by reporting thread; these drive it from two real event
 /// loops and check that what the readers merge is what one shared state would have said.
 @Suite("Admin activity shards")
 struct AdminActivityShardTests {
     private static func record(_ id: String, user: String, status: Int = 200) -> RequestRecord {
-        var record = RequestRecord(requestID: id, method: "POST", path: "/piapi/codex/v1/x", status: status,
-                                   latencySeconds: 0.01, bytesIn: 1, bytesOut: 2)
+        var record = RequestRecord(
+            requestID: id, method: "POST", path: "/piapi/codex/v1/x", status: status,
+            latencySeconds: 0.01, bytesIn: 1, bytesOut: 2)
         record.user = user
         record.serviceType = "codex"
         return record
@@ -20,8 +22,9 @@ struct AdminActivityShardTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let loops = [group.next(), group.next()]
         let clock = NIOLockedValueBox(0.0)
-        let activity = AdminActivity(recentCapacity: 3, shards: 2, wallSeconds: { clock.withLockedValue { $0 } },
-                                     usageOf: { _ in nil })
+        let activity = AdminActivity(
+            recentCapacity: 3, shards: 2, wallSeconds: { clock.withLockedValue { $0 } },
+            usageOf: { _ in nil })
         // r0 and r1 on the first loop, r2…r5 on the second: the first loop's ring still holds
         // r0 and r1, yet the last three overall are r3, r4, r5.
         for (index, loop) in [0, 0, 1, 1, 1, 1].enumerated() {
@@ -41,8 +44,9 @@ struct AdminActivityShardTests {
     @Test("two loops reporting at once: every request counted, in flight back to 0")
     func concurrentReports() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let activity = AdminActivity(recentCapacity: 10, shards: 2,
-                                     usageOf: { _ in RecordedUsage(model: "m", inputTokens: 1, outputTokens: 2) })
+        let activity = AdminActivity(
+            recentCapacity: 10, shards: 2,
+            usageOf: { _ in RecordedUsage(model: "m", inputTokens: 1, outputTokens: 2) })
         let perLoop = 5_000
         let reports = (0..<2).map { loop in
             group.next().submit {

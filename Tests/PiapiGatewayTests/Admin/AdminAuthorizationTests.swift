@@ -1,5 +1,6 @@
-@testable import PiapiGateway
 import Testing
+
+@testable import PiapiGateway
 
 @Suite("Admin token and address")
 struct AdminAuthorizationTests {
@@ -50,11 +51,13 @@ struct AdminAuthorizationTests {
         #expect(!AdminAuthorization.constantTimeEqual([1, 2, 3], [1, 2]))
     }
 
-    @Test("loopback addresses", arguments: [
-        ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("0:0:0:0:0:0:0:1", true),
-        ("::ffff:127.0.0.1", true), ("0.0.0.0", false), ("::", false), ("10.0.0.1", false), ("192.168.1.1", false),
-        ("example.com", false), ("128.0.0.1", false), ("::2", false), ("1::1", false),
-    ])
+    @Test(
+        "loopback addresses",
+        arguments: [
+            ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("0:0:0:0:0:0:0:1", true),
+            ("::ffff:127.0.0.1", true), ("0.0.0.0", false), ("::", false), ("10.0.0.1", false), ("192.168.1.1", false),
+            ("example.com", false), ("128.0.0.1", false), ("::2", false), ("1::1", false),
+        ])
     func loopback(host: String, expected: Bool) {
         #expect(AdminConfiguration.isLoopback(host) == expected)
     }
@@ -77,10 +80,12 @@ struct AdminAuthorizationTests {
     func processToken() throws {
         var configuration = GatewayConfiguration()
         configuration.admin = AdminConfiguration(listen: ListenAddress(host: "0.0.0.0", port: 0))
-        let without = GatewayProcess(tablePath: "/nonexistent", configuration: configuration, logLevel: .info, environment: [:])
+        let without = GatewayProcess(
+            tablePath: "/nonexistent", configuration: configuration, logLevel: .info, environment: [:])
         #expect(throws: GatewayStartupError.self) { try without.adminConfiguration() }
-        let with = GatewayProcess(tablePath: "/nonexistent", configuration: configuration, logLevel: .info,
-                                  environment: ["PIAPI_ADMIN_TOKEN": Self.token])
+        let with = GatewayProcess(
+            tablePath: "/nonexistent", configuration: configuration, logLevel: .info,
+            environment: ["PIAPI_ADMIN_TOKEN": Self.token])
         #expect(try with.adminConfiguration()?.token == Self.token)
     }
 }

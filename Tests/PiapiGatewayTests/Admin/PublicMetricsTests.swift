@@ -1,5 +1,6 @@
-@testable import PiapiGateway
 import Testing
+
+@testable import PiapiGateway
 
 /// `--no-public-metrics`: `RequestPath.classify` makes `/metrics` an unknown path when told
 /// to. (The main listener's handler passes `configuration.publicMetrics` to it.)

@@ -71,7 +71,8 @@ import Testing
         var served = 0
         var nested = 0
         while case .handle(let bytes) = machine.nextHead(clientWritable: true, now: Self.t0),
-              bytes.readableBytes == one.utf8.count {
+            bytes.readableBytes == one.utf8.count
+        {
             served += 1
             // An answer given from inside the loop must not start a loop of its own.
             if machine.beginServingHeads() { nested += 1 }
@@ -88,14 +89,16 @@ import Testing
         _ = incomplete.received(ByteBuffer(string: "GET /" + String(repeating: "a", count: 80)), now: Self.t0)
         #expect(incomplete.nextHead(clientWritable: true, now: Self.t0) == .reject(.headTooLarge))
         var complete = Self.machine(maxHeadSize: 64)
-        _ = complete.received(ByteBuffer(string: "GET /" + String(repeating: "a", count: 60) + " HTTP/1.1\r\n\r\n"), now: Self.t0)
+        _ = complete.received(
+            ByteBuffer(string: "GET /" + String(repeating: "a", count: 60) + " HTTP/1.1\r\n\r\n"), now: Self.t0)
         #expect(complete.nextHead(clientWritable: true, now: Self.t0) == .reject(.headTooLarge))
     }
 
     @Test func aLocallyAnsweredBodyIsSkippedWhenAllHereOtherwiseTheConnectionCloses() throws {
         var machine = Self.machine()
-        _ = machine.received(ByteBuffer(string: "POST /healthz HTTP/1.1\r\ncontent-length: 3\r\n\r\nabcGET /x HTTP/1.1\r\n\r\n"),
-                             now: Self.t0)
+        _ = machine.received(
+            ByteBuffer(string: "POST /healthz HTTP/1.1\r\ncontent-length: 3\r\n\r\nabcGET /x HTTP/1.1\r\n\r\n"),
+            now: Self.t0)
         guard case .handle(let bytes) = machine.nextHead(clientWritable: true, now: Self.t0) else {
             Issue.record("no head")
             return
@@ -105,7 +108,8 @@ import Testing
         #expect(Self.text(machine.nextHead(clientWritable: true, now: Self.t0)) == "GET /x HTTP/1.1\r\n\r\n")
         let partial = try RequestHead(parsing: ByteBuffer(string: "POST /x HTTP/1.1\r\ncontent-length: 9\r\n\r\n"))
         #expect(machine.skipBody(of: partial) == false)
-        let chunked = try RequestHead(parsing: ByteBuffer(string: "POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n"))
+        let chunked = try RequestHead(
+            parsing: ByteBuffer(string: "POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n"))
         #expect(machine.skipBody(of: chunked) == false)
         let closing = try RequestHead(parsing: ByteBuffer(string: "GET /x HTTP/1.1\r\nconnection: close\r\n\r\n"))
         #expect(machine.skipBody(of: closing) == false)
@@ -177,7 +181,8 @@ import Testing
         #expect(!machine.shouldRead(relay: .pending(upstreamWritable: false), clientWritable: true))
         #expect(machine.shouldRead(relay: .pending(upstreamWritable: true), clientWritable: false))
         #expect(machine.shouldRead(relay: .done, clientWritable: true))
-        #expect(machine.received(ByteBuffer(repeating: UInt8(ascii: "a"), count: 64), now: Self.t0) == .relayRequestBody)
+        #expect(
+            machine.received(ByteBuffer(repeating: UInt8(ascii: "a"), count: 64), now: Self.t0) == .relayRequestBody)
         #expect(!machine.shouldRead(relay: .done, clientWritable: true))
     }
 

@@ -10,10 +10,13 @@ import Testing
     typealias Machine = ExchangeStateMachine
 
     static let t0 = NIODeadline.uptimeNanoseconds(5_000_000_000)
-    static let twoCandidates = AttemptPlan(route: RouteKey(user: "alice", service: "codex"), positions: [0, 1], targets: [7, 9])
+    static let twoCandidates = AttemptPlan(
+        route: RouteKey(user: "alice", service: "codex"), positions: [0, 1], targets: [7, 9])
 
-    static func machine(plan: AttemptPlan = twoCandidates, framing: BodyFraming = .none, keepAlive: Bool = true,
-                        limit: Int = 1024) -> Machine {
+    static func machine(
+        plan: AttemptPlan = twoCandidates, framing: BodyFraming = .none, keepAlive: Bool = true,
+        limit: Int = 1024
+    ) -> Machine {
         Machine(plan: plan, framing: framing, keepAlive: keepAlive, retryBodyLimit: limit, started: t0)
     }
 
@@ -21,9 +24,12 @@ import Testing
         ResponseHead(parsing: ByteBuffer(string: "HTTP/1.1 \(status) X\r\n\(fields)\r\n"), requestWasHead: false)!
     }
 
-    static func respond(_ machine: inout Machine, _ status: Int, closes: Bool = false,
-                        draining: Bool = false) -> Machine.HeadAction {
-        machine.responseHead(head(status), retryAfter: nil, closes: closes, draining: draining, now: t0 + .milliseconds(40))
+    static func respond(
+        _ machine: inout Machine, _ status: Int, closes: Bool = false,
+        draining: Bool = false
+    ) -> Machine.HeadAction {
+        machine.responseHead(
+            head(status), retryAfter: nil, closes: closes, draining: draining, now: t0 + .milliseconds(40))
     }
 
     static func isCapture(_ action: Machine.HeadAction) -> Bool {
@@ -61,11 +67,20 @@ import Testing
         var machine = Self.machine(framing: .length(remaining: 5))
         _ = machine.startNextAttempt()
         var inbound = ByteBuffer(string: "hel")
-        guard case .more(let first) = machine.nextBodyPart(from: &inbound) else { Issue.record("no part"); return }
+        guard case .more(let first) = machine.nextBodyPart(from: &inbound) else {
+            Issue.record("no part")
+            return
+        }
         #expect(String(buffer: first) == "hel")
-        guard case .waiting = machine.nextBodyPart(from: &inbound) else { Issue.record("not waiting"); return }
+        guard case .waiting = machine.nextBodyPart(from: &inbound) else {
+            Issue.record("not waiting")
+            return
+        }
         inbound = ByteBuffer(string: "loGET / HTTP/1.1\r\n\r\n")
-        guard case .last(let last?) = machine.nextBodyPart(from: &inbound) else { Issue.record("no last part"); return }
+        guard case .last(let last?) = machine.nextBodyPart(from: &inbound) else {
+            Issue.record("no last part")
+            return
+        }
         #expect(String(buffer: last) == "lo")
         #expect(String(buffer: inbound) == "GET / HTTP/1.1\r\n\r\n")
         #expect(machine.requestBodyDone)
@@ -122,7 +137,10 @@ import Testing
         var machine = Self.machine(framing: .chunked(ChunkedBodyScanner()))
         _ = machine.startNextAttempt()
         var inbound = ByteBuffer(string: "zz\r\n")
-        guard case .invalid = machine.nextBodyPart(from: &inbound) else { Issue.record("not invalid"); return }
+        guard case .invalid = machine.nextBodyPart(from: &inbound) else {
+            Issue.record("not invalid")
+            return
+        }
         #expect(machine.closeClientAfter)
     }
 
@@ -135,7 +153,10 @@ import Testing
         #expect(machine.responseStarted)
         #expect(machine.responseStatus == 200)
         #expect(machine.ttfbSeconds == 0.04)
-        guard case .forward = machine.responseBody(ByteBuffer(string: "abc")) else { Issue.record("not forwarded"); return }
+        guard case .forward = machine.responseBody(ByteBuffer(string: "abc")) else {
+            Issue.record("not forwarded")
+            return
+        }
         #expect(machine.bytesOut == 3)
         #expect(!machine.closeClientAfter)
         #expect(machine.responseEnded(reusable: true).returnConnection)
@@ -162,7 +183,10 @@ import Testing
         _ = machine.startNextAttempt()
         #expect(Self.isCapture(Self.respond(&machine, 503)))
         #expect(machine.isCapturing)
-        guard case .captured = machine.responseBody(ByteBuffer(string: "busy")) else { Issue.record("not captured"); return }
+        guard case .captured = machine.responseBody(ByteBuffer(string: "busy")) else {
+            Issue.record("not captured")
+            return
+        }
         #expect(machine.bytesOut == 0)
         guard case .captureEnded(let captured) = machine.responseEnded(reusable: true).then else {
             Issue.record("capture did not end")
@@ -183,7 +207,8 @@ import Testing
         _ = machine.responseEnded(reusable: false)
         #expect(machine.afterFailedAttempt(.rateLimited) == .tryNext)
         _ = machine.startNextAttempt()
-        guard case .attemptFailed(let outcome, _) = machine.upstreamFailed(.unreachable, connectionWasReused: false) else {
+        guard case .attemptFailed(let outcome, _) = machine.upstreamFailed(.unreachable, connectionWasReused: false)
+        else {
             Issue.record("not a failed try")
             return
         }
@@ -208,7 +233,8 @@ import Testing
         var machine = Self.machine()
         _ = machine.startNextAttempt()
         _ = Self.respond(&machine, 500)
-        guard case .captured = machine.responseBody(ByteBuffer(repeating: 0x61, count: CapturedResponse.maxBodyBytes)) else {
+        guard case .captured = machine.responseBody(ByteBuffer(repeating: 0x61, count: CapturedResponse.maxBodyBytes))
+        else {
             Issue.record("not captured")
             return
         }
@@ -244,8 +270,12 @@ import Testing
     @Test func aReusedConnectionThatFailsIsResentOnceOnAFreshOne() {
         var machine = Self.machine(plan: .single(target: 0))
         _ = machine.startNextAttempt()
-        guard case .resend = machine.upstreamFailed(.closed, connectionWasReused: true) else { Issue.record("no resend"); return }
-        guard case .attemptFailed(let outcome, .none) = machine.upstreamFailed(.closed, connectionWasReused: true) else {
+        guard case .resend = machine.upstreamFailed(.closed, connectionWasReused: true) else {
+            Issue.record("no resend")
+            return
+        }
+        guard case .attemptFailed(let outcome, .none) = machine.upstreamFailed(.closed, connectionWasReused: true)
+        else {
             Issue.record("resent twice")
             return
         }
@@ -262,14 +292,20 @@ import Testing
         var machine = Self.machine()
         _ = machine.startNextAttempt()
         _ = Self.respond(&machine, 200)
-        guard case .cut = machine.upstreamFailed(.closed, connectionWasReused: true) else { Issue.record("not cut"); return }
+        guard case .cut = machine.upstreamFailed(.closed, connectionWasReused: true) else {
+            Issue.record("not cut")
+            return
+        }
     }
 
     @Test func aCapturedFailureThatBreaksOffCountsAsItsOwnOutcome() {
         var machine = Self.machine()
         _ = machine.startNextAttempt()
         _ = machine.responseHead(Self.head(429), retryAfter: 17, closes: false, draining: false, now: Self.t0)
-        guard case .attemptFailed(let outcome, let retryAfter) = machine.upstreamFailed(.closed, connectionWasReused: false) else {
+        guard
+            case .attemptFailed(let outcome, let retryAfter) = machine.upstreamFailed(
+                .closed, connectionWasReused: false)
+        else {
             Issue.record("not a failed try")
             return
         }
@@ -288,11 +324,14 @@ import Testing
     }
 
     @Test func transportFailuresCountByKind() {
-        for (failure, outcome) in [(UpstreamFailure.closed, AttemptOutcome.reset), (.invalidResponse, .invalidResponse),
-                                   (.timeout, .timeout), (.unreachable, .connectError)] {
+        for (failure, outcome) in [
+            (UpstreamFailure.closed, AttemptOutcome.reset), (.invalidResponse, .invalidResponse),
+            (.timeout, .timeout), (.unreachable, .connectError),
+        ] {
             var machine = Self.machine()
             _ = machine.startNextAttempt()
-            guard case .attemptFailed(let counted, _) = machine.upstreamFailed(failure, connectionWasReused: false) else {
+            guard case .attemptFailed(let counted, _) = machine.upstreamFailed(failure, connectionWasReused: false)
+            else {
                 Issue.record("not a failed try")
                 continue
             }

@@ -20,22 +20,29 @@ import Testing
         let route: Route
         let key = RouteKey(user: "dave", service: "codex")
 
-        init(_ strategy: Route.Strategy = .adaptiveRoundRobin, weights: [UInt32], enabled: [Bool]? = nil,
-             adaptive: AdaptiveWeighting = .standard) throws {
+        init(
+            _ strategy: Route.Strategy = .adaptiveRoundRobin, weights: [UInt32], enabled: [Bool]? = nil,
+            adaptive: AdaptiveWeighting = .standard
+        ) throws {
             targets = weights.indices.map { i in
-                Target(provider: "p\(i)", keyName: "k\(i)", serviceType: "codex",
-                       upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "/c\(i)", baseQuery: ""),
-                       injection: Injection(mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer s\(i)")))
+                Target(
+                    provider: "p\(i)", keyName: "k\(i)", serviceType: "codex",
+                    upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "/c\(i)", baseQuery: ""),
+                    injection: Injection(
+                        mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer s\(i)")))
             }
             let chain = weights.enumerated().map {
                 Route.Candidate(target: $0.offset, weight: $0.element, enabled: enabled?[$0.offset] ?? true)
             }
             route = Route(service: "codex", strategy: strategy, candidates: chain)
-            let table = try RouteTable(targets: targets, users: [
-                UserRoutes(keyDigest: KeyDigest(ofKey: "dave-key"), name: "dave", routes: [route]),
-                UserRoutes(keyDigest: KeyDigest(ofKey: "erin-key"), name: "erin",
-                           routes: [Route(service: "codex", strategy: .failover, candidates: chain)]),
-            ])
+            let table = try RouteTable(
+                targets: targets,
+                users: [
+                    UserRoutes(keyDigest: KeyDigest(ofKey: "dave-key"), name: "dave", routes: [route]),
+                    UserRoutes(
+                        keyDigest: KeyDigest(ofKey: "erin-key"), name: "erin",
+                        routes: [Route(service: "codex", strategy: .failover, candidates: chain)]),
+                ])
             serving = try ServingTable(table: table, environment: [:])
             tables = TableStore(serving)
             router = CandidateRouter(tables: tables, clock: clock.failoverClock, adaptive: adaptive)
@@ -44,7 +51,9 @@ import Testing
             _ = router.snapshot(of: serving)
         }
 
-        static func pair(_ position: Int) -> CandidatePair { CandidatePair(provider: "p\(position)", key: "k\(position)") }
+        static func pair(_ position: Int) -> CandidatePair {
+            CandidatePair(provider: "p\(position)", key: "k\(position)")
+        }
 
         /// One request: the candidates in the router's order, each tried until one does not
         /// fail; `failure` says how a try at a position fails (nil: it succeeds). Returns the
@@ -55,8 +64,9 @@ import Testing
             for position in router.order(for: route, key: key, in: serving) {
                 tried.append(position)
                 let outcome = failure(position)
-                router.record(outcome?.0 ?? .ok, retryAfter: outcome?.retryAfter, pair: Self.pair(position), route: key,
-                              position: position)
+                router.record(
+                    outcome?.0 ?? .ok, retryAfter: outcome?.retryAfter, pair: Self.pair(position), route: key,
+                    position: position)
                 if outcome == nil { break }
             }
             return tried
@@ -221,7 +231,10 @@ import Testing
         #expect(p0.cooldownSeconds == 600)
         #expect(p0.lastOutcome == .unauthorized)
         #expect(snapshot.pair(Driver.pair(1))?.lastOutcome == nil)
-        #expect(snapshot.routes.map { "\($0.user)/\($0.service)/\($0.strategy.name)" } == ["dave/codex/adaptive_rr", "erin/codex/failover"])
+        #expect(
+            snapshot.routes.map { "\($0.user)/\($0.service)/\($0.strategy.name)" } == [
+                "dave/codex/adaptive_rr", "erin/codex/failover",
+            ])
         let dave = try #require(snapshot.route(user: "dave", service: "codex"))
         #expect(dave.candidates.map(\.position) == [0, 1, 2])
         #expect(dave.candidates.map(\.weight) == [3, 1, 2])
@@ -237,12 +250,19 @@ import Testing
         for position in 0..<3 { driver.record(.serverError, at: position) }
         // The new table fixes k0's secret and drops p2/k2; p1/k1 stays as it was.
         var targets = driver.targets
-        targets[0].injection = Injection(mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer fixed"))
-        let table = try RouteTable(targets: Array(targets.prefix(2)), users: [
-            UserRoutes(keyDigest: KeyDigest(ofKey: "dave-key"), name: "dave", routes: [
-                Route(service: "codex", strategy: .adaptiveRoundRobin, candidates: [.init(target: 0), .init(target: 1)]),
-            ]),
-        ])
+        targets[0].injection = Injection(
+            mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer fixed"))
+        let table = try RouteTable(
+            targets: Array(targets.prefix(2)),
+            users: [
+                UserRoutes(
+                    keyDigest: KeyDigest(ofKey: "dave-key"), name: "dave",
+                    routes: [
+                        Route(
+                            service: "codex", strategy: .adaptiveRoundRobin,
+                            candidates: [.init(target: 0), .init(target: 1)])
+                    ])
+            ])
         let next = try ServingTable(table: table, environment: [:])
         driver.tables.replace(with: next)
         driver.clock.advance(seconds: 60)
@@ -257,7 +277,9 @@ import Testing
     @Test func theSettingsAreValidated() throws {
         #expect(AdaptiveWeighting.standard.halfLife == 60 && AdaptiveWeighting.standard.floor == 0.1)
         #expect(try AdaptiveWeighting(halfLife: 0.001, floor: 1).floor == 1)
-        for (halfLife, floor) in [(0.0, 0.1), (-1, 0.1), (.nan, 0.1), (.infinity, 0.1), (60, 0), (60, 1.01), (60, .nan), (60, -0.5)] {
+        for (halfLife, floor) in [
+            (0.0, 0.1), (-1, 0.1), (.nan, 0.1), (.infinity, 0.1), (60, 0), (60, 1.01), (60, .nan), (60, -0.5),
+        ] {
             #expect(throws: InvalidAdaptiveWeighting.self, "\(halfLife), \(floor)") {
                 try AdaptiveWeighting(halfLife: halfLife, floor: floor)
             }

@@ -7,8 +7,10 @@ import Testing
 /// How each strategy spreads 400 requests over healthy candidates (contract §5), and how
 /// `adaptive_rr` spreads them when one fails half its tries (§10).
 @Suite struct CandidateStrategyTests {
-    private func run(_ strategy: Route.Strategy, _ candidates: [FailoverFixture.Candidate],
-                     requests: Int = 400) async throws -> (hits: [Int], fixture: FailoverFixture) {
+    private func run(
+        _ strategy: Route.Strategy, _ candidates: [FailoverFixture.Candidate],
+        requests: Int = 400
+    ) async throws -> (hits: [Int], fixture: FailoverFixture) {
         let fixture = try await FailoverFixture.start()
         let gateway = try await GatewayHarness.start(table: fixture.table(strategy, candidates))
         let statuses = try await gateway.codexRequests(requests)
@@ -57,8 +59,9 @@ import Testing
         // 1 × max(0.1, 0.5) and its share of first tries at 0.5 / 1.5.
         let clock = ManualClock()
         let fixture = try await FailoverFixture.start()
-        let gateway = try await GatewayHarness.start(table: fixture.table(.adaptiveRoundRobin, [.init(), .init()]),
-                                                     clock: clock.failoverClock)
+        let gateway = try await GatewayHarness.start(
+            table: fixture.table(.adaptiveRoundRobin, [.init(), .init()]),
+            clock: clock.failoverClock)
         let connection = try await TestConnection(port: gateway.port)
         let failing = FailoverFixture.Part.status(429, headers: [("retry-after", "0")])
         var triesOfOne = 0
@@ -67,7 +70,8 @@ import Testing
             clock.advance(seconds: 0.5)
             fixture.set(1, triesOfOne % 2 == 1 ? failing : .ok)
             let before = fixture.hits.count
-            try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
+            try await connection.send(
+                "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
             #expect(try await connection.readResponse().status == 200)
             let hits = fixture.hits.dropFirst(before)
             triesOfOne += hits.filter { $0 == 1 }.count
@@ -93,8 +97,9 @@ import Testing
     @Test func stickyHealthyMovesToTheCandidateThatSucceededAndStays() async throws {
         let clock = ManualClock()
         let fixture = try await FailoverFixture.start()
-        let gateway = try await GatewayHarness.start(table: fixture.table(.stickyHealthy, [.init(), .init(), .init()]),
-                                                     clock: clock.failoverClock)
+        let gateway = try await GatewayHarness.start(
+            table: fixture.table(.stickyHealthy, [.init(), .init(), .init()]),
+            clock: clock.failoverClock)
         fixture.set(0, .status(500))
         #expect(try await gateway.codexRequests(200).allSatisfy { $0 == 200 })
         fixture.set(0, .ok)

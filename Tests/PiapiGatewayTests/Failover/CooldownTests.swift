@@ -142,19 +142,22 @@ import Testing
         let fixture = try await FailoverFixture.start()
         fixture.set(0, .status(401))
         let clock = ManualClock()
-        let tables = TableStore(try ServingTable(table: fixture.table(.failover, [.init(), .init()]), environment: [:]))
+        let tables = TableStore(
+            try ServingTable(table: fixture.table(.failover, [.init(), .init()]), environment: [:]))
         let metrics = GatewayMetrics()
         metrics.tableInstalled(tables.current)
         let sink = RecordingLogSink()
         let candidates = CandidateRouter(tables: tables, clock: clock.failoverClock)
-        let telemetry = GatewayTelemetry(metrics: metrics, requestLog: RequestLogWriter(sink: sink, logLevel: .info),
-                                         tables: tables, candidates: candidates)
+        let telemetry = GatewayTelemetry(
+            metrics: metrics, requestLog: RequestLogWriter(sink: sink, logLevel: .info),
+            tables: tables, candidates: candidates)
         var configuration = GatewayConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
-        let server = GatewayServer(configuration: configuration, tables: tables, telemetry: telemetry,
-                                   group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"),
-                                   candidates: candidates)
+        let server = GatewayServer(
+            configuration: configuration, tables: tables, telemetry: telemetry,
+            group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"),
+            candidates: candidates)
         let port = try await server.start().port ?? 0
         let raw = "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n"
         #expect(try await TestConnection.request(port: port, raw).status == 200)
@@ -170,15 +173,23 @@ import Testing
         }
         #expect(value("piapi_candidate_cooldown_seconds", ["provider=\"p0\"", "key=\"k0\""]) == 500)
         #expect(value("piapi_candidate_cooldown_seconds", ["provider=\"p1\"", "key=\"k1\""]) == 0)
-        #expect(value("piapi_upstream_attempts_total", ["service_type=\"codex\"", "provider=\"p0\"", "key=\"k0\"",
-                                                         "outcome=\"unauthorized\""]) == 1)
+        #expect(
+            value(
+                "piapi_upstream_attempts_total",
+                [
+                    "service_type=\"codex\"", "provider=\"p0\"", "key=\"k0\"",
+                    "outcome=\"unauthorized\"",
+                ]) == 1)
         #expect(value("piapi_upstream_attempts_total", ["provider=\"p1\"", "outcome=\"ok\""]) == 1)
         #expect(value("piapi_failovers_total", ["service_type=\"codex\""]) == 1)
 
         let line = try #require(try sink.objects().first { $0["user"] as? String == "dave" })
         let attempts = try #require(line["attempts"] as? [[String: String]])
-        #expect(attempts == [["provider": "p0", "key": "k0", "outcome": "unauthorized"],
-                             ["provider": "p1", "key": "k1", "outcome": "ok"]])
+        #expect(
+            attempts == [
+                ["provider": "p0", "key": "k0", "outcome": "unauthorized"],
+                ["provider": "p1", "key": "k1", "outcome": "ok"],
+            ])
         let secrets = [FailoverFixture.daveKey, FailoverFixture.secret(0), FailoverFixture.secret(1)]
         for secret in secrets {
             #expect(!text.contains(secret))

@@ -20,23 +20,37 @@ import Testing
     }
 
     @Test func withNothingLeftTheGatewayAnswersAndClosesOnlyAfterATimeout() {
-        #expect(FailoverDecision.after(.timeout, mayTryAnother: false, hasCapturedAnswer: false) == .fail(closeClient: true))
+        #expect(
+            FailoverDecision.after(.timeout, mayTryAnother: false, hasCapturedAnswer: false) == .fail(closeClient: true)
+        )
         for outcome in AttemptOutcome.allCases where outcome != .timeout {
-            #expect(FailoverDecision.after(outcome, mayTryAnother: false, hasCapturedAnswer: false) == .fail(closeClient: false))
+            #expect(
+                FailoverDecision.after(outcome, mayTryAnother: false, hasCapturedAnswer: false)
+                    == .fail(closeClient: false))
         }
     }
 
     @Test func anotherCandidateNeedsNothingSentAReplayableBodyAndACandidateLeft() {
-        #expect(FailoverDecision.mayTryAnother(responseStarted: false, sentInformational: false, bodyReplayable: true,
-                                               planHasNext: true))
-        #expect(!FailoverDecision.mayTryAnother(responseStarted: true, sentInformational: false, bodyReplayable: true,
-                                                planHasNext: true))
-        #expect(!FailoverDecision.mayTryAnother(responseStarted: false, sentInformational: true, bodyReplayable: true,
-                                                planHasNext: true))
-        #expect(!FailoverDecision.mayTryAnother(responseStarted: false, sentInformational: false, bodyReplayable: false,
-                                                planHasNext: true))
-        #expect(!FailoverDecision.mayTryAnother(responseStarted: false, sentInformational: false, bodyReplayable: true,
-                                                planHasNext: false))
+        #expect(
+            FailoverDecision.mayTryAnother(
+                responseStarted: false, sentInformational: false, bodyReplayable: true,
+                planHasNext: true))
+        #expect(
+            !FailoverDecision.mayTryAnother(
+                responseStarted: true, sentInformational: false, bodyReplayable: true,
+                planHasNext: true))
+        #expect(
+            !FailoverDecision.mayTryAnother(
+                responseStarted: false, sentInformational: true, bodyReplayable: true,
+                planHasNext: true))
+        #expect(
+            !FailoverDecision.mayTryAnother(
+                responseStarted: false, sentInformational: false, bodyReplayable: false,
+                planHasNext: true))
+        #expect(
+            !FailoverDecision.mayTryAnother(
+                responseStarted: false, sentInformational: false, bodyReplayable: true,
+                planHasNext: false))
     }
 
     @Test func onlyAFailureWithTheWholeBodySentAndAnotherCandidateIsCaptured() {
@@ -47,16 +61,21 @@ import Testing
             #expect(ResponseHeadDisposition.of(outcome, requestBodyDone: true, mayTryAnother: false) == .forward)
         }
         for status in [200, 204, 302, 400, 404, 422] {
-            #expect(ResponseHeadDisposition.of(AttemptOutcome(status: status), requestBodyDone: true,
-                                               mayTryAnother: true) == .forward)
+            #expect(
+                ResponseHeadDisposition.of(
+                    AttemptOutcome(status: status), requestBodyDone: true,
+                    mayTryAnother: true) == .forward)
         }
     }
 
     @Test func aStaleConnectionIsResentOnceAndOnlyWhenNothingIsLost() {
-        func applies(reused: Bool = true, started: Bool = false, capturing: Bool = false, done: Bool = true,
-                     resendable: Bool = true, resent: Bool = false) -> Bool {
-            StaleConnectionResend.applies(connectionWasReused: reused, responseStarted: started, capturing: capturing,
-                                          requestBodyDone: done, bodyResendable: resendable, alreadyResent: resent)
+        func applies(
+            reused: Bool = true, started: Bool = false, capturing: Bool = false, done: Bool = true,
+            resendable: Bool = true, resent: Bool = false
+        ) -> Bool {
+            StaleConnectionResend.applies(
+                connectionWasReused: reused, responseStarted: started, capturing: capturing,
+                requestBodyDone: done, bodyResendable: resendable, alreadyResent: resent)
         }
         #expect(applies())
         #expect(!applies(reused: false))

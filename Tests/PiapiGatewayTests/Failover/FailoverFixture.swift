@@ -79,23 +79,33 @@ final class FailoverFixture: Sendable {
 
     /// The table; candidates in `refused` point at `refusedPort`, those in `secrets` use that
     /// upstream secret instead of their own.
-    func table(_ strategy: Route.Strategy, _ candidates: [Candidate], refused: Set<Int> = [],
-               secrets: [Int: String] = [:]) throws -> RouteTable {
+    func table(
+        _ strategy: Route.Strategy, _ candidates: [Candidate], refused: Set<Int> = [],
+        secrets: [Int: String] = [:]
+    ) throws -> RouteTable {
         let targets = candidates.indices.map { i in
-            Target(provider: "p\(i)", keyName: "k\(i)", serviceType: "codex",
-                   upstream: Upstream(scheme: .http, host: "127.0.0.1",
-                                      port: UInt16(refused.contains(i) ? refusedPort : stub.port),
-                                      basePath: "/c\(i)", baseQuery: ""),
-                   injection: Injection(mode: .header, name: "Authorization",
-                                        value: SecretTemplate(literal: "Bearer \(secrets[i] ?? Self.secret(i))")))
+            Target(
+                provider: "p\(i)", keyName: "k\(i)", serviceType: "codex",
+                upstream: Upstream(
+                    scheme: .http, host: "127.0.0.1",
+                    port: UInt16(refused.contains(i) ? refusedPort : stub.port),
+                    basePath: "/c\(i)", baseQuery: ""),
+                injection: Injection(
+                    mode: .header, name: "Authorization",
+                    value: SecretTemplate(literal: "Bearer \(secrets[i] ?? Self.secret(i))")))
         }
-        let chain = candidates.enumerated().map { Route.Candidate(target: $0.offset, weight: $0.element.weight,
-                                                                   enabled: $0.element.enabled) }
+        let chain = candidates.enumerated().map {
+            Route.Candidate(
+                target: $0.offset, weight: $0.element.weight,
+                enabled: $0.element.enabled)
+        }
         let users = [
-            UserRoutes(keyDigest: KeyDigest(ofKey: Self.daveKey), name: "dave",
-                       routes: [Route(service: "codex", strategy: strategy, candidates: chain)]),
-            UserRoutes(keyDigest: KeyDigest(ofKey: Self.erinKey), name: "erin",
-                       routes: [Route(service: "codex", strategy: .failover, candidates: chain)]),
+            UserRoutes(
+                keyDigest: KeyDigest(ofKey: Self.daveKey), name: "dave",
+                routes: [Route(service: "codex", strategy: strategy, candidates: chain)]),
+            UserRoutes(
+                keyDigest: KeyDigest(ofKey: Self.erinKey), name: "erin",
+                routes: [Route(service: "codex", strategy: .failover, candidates: chain)]),
         ]
         return try RouteTable(targets: targets, users: users)
     }
@@ -117,8 +127,9 @@ final class ManualClock: Sendable {
     }
 
     var failoverClock: FailoverClock {
-        FailoverClock(now: { [self] in start + .nanoseconds(offset.withLockedValue { $0 }) },
-                      wallSeconds: { [self] in Self.wallStart + Double(offset.withLockedValue { $0 }) / 1e9 })
+        FailoverClock(
+            now: { [self] in start + .nanoseconds(offset.withLockedValue { $0 }) },
+            wallSeconds: { [self] in Self.wallStart + Double(offset.withLockedValue { $0 }) / 1e9 })
     }
 }
 
@@ -129,7 +140,8 @@ extension GatewayHarness {
         let connection = try await TestConnection(port: port)
         var statuses: [Int] = []
         for _ in 0..<count {
-            try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
+            try await connection.send(
+                "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
             statuses.append(try await connection.readResponse().status)
         }
         await connection.close()
@@ -137,8 +149,10 @@ extension GatewayHarness {
     }
 
     /// A request from dave (or `key`) to `codex`.
-    func codex(_ key: String = FailoverFixture.daveKey, method: String = "GET", body: String = "",
-               headers: [String] = []) async throws -> TestConnection.Response {
+    func codex(
+        _ key: String = FailoverFixture.daveKey, method: String = "GET", body: String = "",
+        headers: [String] = []
+    ) async throws -> TestConnection.Response {
         try await request(method, "/piapi/codex/x", key: key, headers: headers, body: body)
     }
 }

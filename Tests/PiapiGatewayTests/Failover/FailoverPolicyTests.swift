@@ -13,7 +13,9 @@ import Testing
     }
 
     @Test func transientCooldownDoublesUpToFiveMinutes() {
-        let seconds = (1...10).map { CooldownPolicy.seconds(after: .serverError, retryAfter: nil, transientFailures: $0) }
+        let seconds = (1...10).map {
+            CooldownPolicy.seconds(after: .serverError, retryAfter: nil, transientFailures: $0)
+        }
         #expect(seconds == [5, 10, 20, 40, 80, 160, 300, 300, 300, 300])
         #expect(CooldownPolicy.seconds(after: .connectError, retryAfter: nil, transientFailures: 1_000) == 300)
         #expect(CooldownPolicy.seconds(after: .unauthorized, retryAfter: nil, transientFailures: 0) == 600)
@@ -39,8 +41,9 @@ import Testing
 
     @Test func onlyA429sRetryAfterIsACooldown() {
         func head(_ status: Int, _ fields: String) -> ResponseHead {
-            ResponseHead(parsing: ByteBuffer(string: "HTTP/1.1 \(status) X\r\n\(fields)content-length: 0\r\n\r\n"),
-                         requestWasHead: false)!
+            ResponseHead(
+                parsing: ByteBuffer(string: "HTTP/1.1 \(status) X\r\n\(fields)content-length: 0\r\n\r\n"),
+                requestWasHead: false)!
         }
         #expect(RetryAfter.of(head(429, "retry-after: 12\r\n"), now: 0) == 12)
         #expect(RetryAfter.of(head(429, ""), now: 0) == nil)
@@ -56,8 +59,10 @@ import Testing
         #expect(RetryAfter.seconds(Substring(value), now: 784_111_777 + 90) == 0)
     }
 
-    @Test(arguments: ["", "soon", "-5", "1.5", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
-                      "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994"])
+    @Test(arguments: [
+        "", "soon", "-5", "1.5", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994",
+    ])
     func unusableRetryAfter(value: String) {
         #expect(RetryAfter.seconds(Substring(value), now: 0) == nil)
     }
@@ -69,7 +74,9 @@ import Testing
     }
 
     private func route(_ strategy: Route.Strategy, weights: [UInt32]) -> Route {
-        Route(service: "codex", strategy: strategy, candidates: weights.enumerated().map { .init(target: $0.offset, weight: $0.element) })
+        Route(
+            service: "codex", strategy: strategy,
+            candidates: weights.enumerated().map { .init(target: $0.offset, weight: $0.element) })
     }
 
     @Test func smoothWeightedRoundRobinInterleaves() {

@@ -35,10 +35,14 @@ import Testing
         }
     }
 
-    private func start(_ fixture: FailoverFixture, refused: Set<Int> = [], count: Int = 2,
-                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> GatewayHarness {
-        try await GatewayHarness.start(table: fixture.table(.failover, Array(repeating: .init(), count: count),
-                                                            refused: refused), configure: configure)
+    private func start(
+        _ fixture: FailoverFixture, refused: Set<Int> = [], count: Int = 2,
+        configure: (inout GatewayConfiguration) -> Void = { _ in }
+    ) async throws -> GatewayHarness {
+        try await GatewayHarness.start(
+            table: fixture.table(
+                .failover, Array(repeating: .init(), count: count),
+                refused: refused), configure: configure)
     }
 
     @Test(arguments: Kind.allCases)
@@ -56,8 +60,11 @@ import Testing
         #expect(fixture.stub.received.last?.body == Array("{\"prompt\":\"hi\"}".utf8))
         #expect(fixture.stub.received.last?.headers["authorization"] == ["Bearer \(FailoverFixture.secret(1))"])
         let record = try #require(gateway.telemetry.records.first)
-        #expect(record.attempts == [UpstreamAttempt(provider: "p0", key: "k0", outcome: Self.outcome(kind)),
-                                    UpstreamAttempt(provider: "p1", key: "k1", outcome: .ok)])
+        #expect(
+            record.attempts == [
+                UpstreamAttempt(provider: "p0", key: "k0", outcome: Self.outcome(kind)),
+                UpstreamAttempt(provider: "p1", key: "k1", outcome: .ok),
+            ])
         #expect(record.upstreamProvider == "p1")
     }
 
@@ -92,7 +99,8 @@ import Testing
         fixture.set(0, .cutShort)
         let gateway = try await start(fixture)
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
         try await connection.waitForClose()
         #expect(connection.received("partial"))
         await gateway.stop()
@@ -105,7 +113,8 @@ import Testing
         fixture.set(0, .continueThen(503))
         let gateway = try await start(fixture)
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
+        try await connection.send(
+            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n\r\n")
         #expect(try await connection.readResponse().status == 100)
         let response = try await connection.readResponse()
         #expect(response.status == 503)
@@ -167,8 +176,9 @@ import Testing
         fixture.set(0, .status(503))
         let gateway = try await start(fixture)
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("POST /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n"
-                                  + "transfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        try await connection.send(
+            "POST /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n"
+                + "transfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
         let response = try await connection.readResponse()
         #expect(response.status == 200)
         await connection.close()

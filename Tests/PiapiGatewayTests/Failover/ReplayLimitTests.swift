@@ -27,8 +27,9 @@ import Testing
             $0.retryBodyLimit = limit
         }
         let connection = try await TestConnection(port: gateway.port)
-        try await connection.send("POST /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n"
-                                  + "transfer-encoding: chunked\r\n\r\n" + body)
+        try await connection.send(
+            "POST /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(FailoverFixture.daveKey)\r\n"
+                + "transfer-encoding: chunked\r\n\r\n" + body)
         let response = try await connection.readResponse()
         await connection.close()
         await gateway.stop()

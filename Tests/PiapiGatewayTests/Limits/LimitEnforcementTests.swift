@@ -12,7 +12,8 @@ import Testing
     static func table(upstreamPort: Int, limits: UserLimits) throws -> RouteTable {
         let base = try GatewayHarness.table(upstreamPort: upstreamPort)
         let users = base.users.map {
-            $0.name == "alice" ? UserRoutes(keyDigest: $0.keyDigest, name: $0.name, routes: $0.routes, limits: limits) : $0
+            $0.name == "alice"
+                ? UserRoutes(keyDigest: $0.keyDigest, name: $0.name, routes: $0.routes, limits: limits) : $0
         }
         return try RouteTable(targets: base.targets, users: users)
     }
@@ -20,9 +21,11 @@ import Testing
     @Test func requestsOverTheMinuteLimitAre429WithRetryAfterAndNeverForwarded() async throws {
         let stub = try await StubUpstream(responder: echoResponder)
         let clock = ManualClock()
-        let gateway = try await GatewayHarness.start(table: Self.table(upstreamPort: stub.port,
-                                                                       limits: UserLimits(requestsPerMinute: 2)),
-                                                     limits: LimitStore(clock: clock.failoverClock))
+        let gateway = try await GatewayHarness.start(
+            table: Self.table(
+                upstreamPort: stub.port,
+                limits: UserLimits(requestsPerMinute: 2)),
+            limits: LimitStore(clock: clock.failoverClock))
         for _ in 0..<2 {
             let ok = try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey)
             #expect(ok.status == 200)
@@ -53,10 +56,13 @@ import Testing
         let stub = try await StubUpstream { _ in
             .stream(first: "data: first\n\n", release: release.futureResult, rest: ["data: [DONE]\n\n"])
         }
-        let gateway = try await GatewayHarness.start(table: Self.table(upstreamPort: stub.port,
-                                                                       limits: UserLimits(concurrentRequests: 1)))
+        let gateway = try await GatewayHarness.start(
+            table: Self.table(
+                upstreamPort: stub.port,
+                limits: UserLimits(concurrentRequests: 1)))
         let stream = try await TestConnection(port: gateway.port)
-        try await stream.send("GET /piapi/codex/stream HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await stream.send(
+            "GET /piapi/codex/stream HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         try await stream.waitFor { bytes, _ in TestConnection.find(Array("data: first".utf8), in: bytes) != nil }
         let second = try await gateway.request("GET", "/piapi/codex/stream", key: GatewayHarness.aliceKey)
         #expect(second.status == 429)
@@ -82,10 +88,13 @@ import Testing
                 ? .stream(first: "data: first\n\n", release: release.futureResult, rest: ["data: [DONE]\n\n"])
                 : echoResponder(received)
         }
-        let gateway = try await GatewayHarness.start(table: Self.table(upstreamPort: stub.port,
-                                                                       limits: UserLimits(concurrentRequests: 1)))
+        let gateway = try await GatewayHarness.start(
+            table: Self.table(
+                upstreamPort: stub.port,
+                limits: UserLimits(concurrentRequests: 1)))
         let stream = try await TestConnection(port: gateway.port)
-        try await stream.send("GET /piapi/codex/stream HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
+        try await stream.send(
+            "GET /piapi/codex/stream HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
         try await stream.waitFor { bytes, _ in TestConnection.find(Array("data: first".utf8), in: bytes) != nil }
         #expect(try await gateway.request("GET", "/piapi/codex/x", key: GatewayHarness.aliceKey).status == 429)
         await stream.close()

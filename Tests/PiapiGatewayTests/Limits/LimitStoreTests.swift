@@ -110,11 +110,13 @@ import Testing
         store.finish(alice, tokens: 600, usd: 0)  // its ledger row is not written yet
         store.seed(["alice": BudgetTotals(dayTokens: 100, monthTokens: 100)], asOf: ManualClock.wallStart, table: table)
         #expect(store.usage(of: alice)?.spent.dayTokens == 600)
-        store.seed(["alice": BudgetTotals(dayTokens: 1_000, monthTokens: 1_000)], asOf: ManualClock.wallStart, table: table)
+        store.seed(
+            ["alice": BudgetTotals(dayTokens: 1_000, monthTokens: 1_000)], asOf: ManualClock.wallStart, table: table)
         #expect(refusal(store.admit(alice, limits: limits))?.kind == .tokensPerDay)
         // Totals read before midnight do not count for the new day.
         clock.advance(seconds: 16 * 3600)
-        store.seed(["alice": BudgetTotals(dayTokens: 5_000, monthTokens: 5_000)], asOf: ManualClock.wallStart, table: table)
+        store.seed(
+            ["alice": BudgetTotals(dayTokens: 5_000, monthTokens: 5_000)], asOf: ManualClock.wallStart, table: table)
         #expect(refusal(store.admit(alice, limits: limits)) == nil)
     }
 
@@ -134,7 +136,8 @@ import Testing
         let limits = UserLimits(concurrentRequests: 1)
         _ = store.admit(alice, limits: limits)
         _ = store.admit(bob, limits: limits)
-        store.keep(usersOf: try RouteTable(targets: [], users: [UserRoutes(keyDigest: alice, name: "renamed", routes: [])]))
+        store.keep(
+            usersOf: try RouteTable(targets: [], users: [UserRoutes(keyDigest: alice, name: "renamed", routes: [])]))
         #expect(refusal(store.admit(alice, limits: limits)) != nil)
         #expect(refusal(store.admit(bob, limits: limits)) == nil)
     }

@@ -62,10 +62,12 @@ final class ByteRecordingUpstream: Sendable {
             bytes.withLockedValue { $0.append(contentsOf: chunk) }
             connectionBytes.append(contentsOf: chunk)
             guard let end = ByteRecordingUpstream.headEnd(connectionBytes), connectionBytes.count > end,
-                  connectionBytes.suffix(4).elementsEqual(ByteRecordingUpstream.emptyLine) else { return }
+                connectionBytes.suffix(4).elementsEqual(ByteRecordingUpstream.emptyLine)
+            else { return }
             connectionBytes = []
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")),
-                                  promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")),
+                promise: nil)
         }
     }
 }

@@ -10,10 +10,11 @@ enum EmbeddedClientHandler {
         let tls = try NIOSSLContext(configuration: .makeClientConfiguration())
         let table = try ServingTable(table: GatewayHarness.table(upstreamPort: 1), environment: [:])
         let tables = TableStore(table)
-        let shared = GatewayContext(configuration: GatewayConfiguration(), tables: tables,
-                                    telemetry: RecordingTelemetry(),
-                                    loops: LoopResourcesRegistry(connectTimeout: .seconds(1), tls: tls),
-                                    candidates: CandidateRouter(tables: tables), limits: LimitStore())
+        let shared = GatewayContext(
+            configuration: GatewayConfiguration(), tables: tables,
+            telemetry: RecordingTelemetry(),
+            loops: LoopResourcesRegistry(connectTimeout: .seconds(1), tls: tls),
+            candidates: CandidateRouter(tables: tables), limits: LimitStore())
         let resources = LoopResources(pool: UpstreamPool(eventLoop: loop, connectTimeout: .seconds(1), tls: tls))
         return ClientConnectionHandler(shared: shared, resources: resources)
     }

@@ -3,7 +3,9 @@ import PiapiGateway
 
 /// A `Telemetry` that keeps what the proxy reports, so tests can check the request records.
 final class RecordingTelemetry: Telemetry {
-    private let state = NIOLockedValueBox<(started: Int, firstBytes: Int, records: [RequestRecord], rejections: [LimitKind])>(
+    private let state = NIOLockedValueBox<
+        (started: Int, firstBytes: Int, records: [RequestRecord], rejections: [LimitKind])
+    >(
         (0, 0, [], []))
     private let webSocketState = NIOLockedValueBox<[RequestRecord]>([])
 

@@ -1,10 +1,10 @@
-import PiapiTestSupport
 import Crypto
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import PiapiTestSupport
 
 /// An in-process upstream on 127.0.0.1 (plain or TLS) that records what reached it and
 /// answers as each test tells it to.
@@ -47,9 +47,17 @@ final class StubUpstream: Sendable {
     var closedConnections: Int { state.withLockedValue { $0.closed } }
 
     init(tls: Bool = false, responder: @escaping Responder) async throws {
-        let sslContext: NIOSSLContext? = tls ? try NIOSSLContext(configuration: .makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(TestCertificates.serverCertificatePEM.utf8), format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(TestCertificates.serverKeyPEM.utf8), format: .pem)))) : nil
+        let sslContext: NIOSSLContext? =
+            tls
+            ? try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: [
+                        .certificate(
+                            try NIOSSLCertificate(
+                                bytes: Array(TestCertificates.serverCertificatePEM.utf8), format: .pem))
+                    ],
+                    privateKey: .privateKey(
+                        try NIOSSLPrivateKey(bytes: Array(TestCertificates.serverKeyPEM.utf8), format: .pem)))) : nil
         let state = self.state
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -57,7 +65,9 @@ final class StubUpstream: Sendable {
                 state.withLockedValue { $0.accepted += 1 }
                 channel.closeFuture.whenComplete { _ in state.withLockedValue { $0.closed += 1 } }
                 return channel.eventLoop.makeCompletedFuture {
-                    if let sslContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) }
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(StubHandler(state: state, responder: responder))
                 }
@@ -92,7 +102,9 @@ final class StubUpstream: Sendable {
         var count = 0
         var body: [UInt8] = []
 
-        init(state: NIOLockedValueBox<(received: [Received], accepted: Int, closed: Int)>, responder: @escaping Responder) {
+        init(
+            state: NIOLockedValueBox<(received: [Received], accepted: Int, closed: Int)>, responder: @escaping Responder
+        ) {
             self.state = state
             self.responder = responder
         }
@@ -111,8 +123,9 @@ final class StubUpstream: Sendable {
             case .end:
                 guard let head else { return }
                 let digest = TestHex.encode(Array(hasher.finalize()))
-                let received = Received(method: "\(head.method)", uri: head.uri, headers: head.headers,
-                                        bodySHA256: digest, bodyCount: count, body: body)
+                let received = Received(
+                    method: "\(head.method)", uri: head.uri, headers: head.headers,
+                    bodySHA256: digest, bodyCount: count, body: body)
                 state.withLockedValue { $0.received.append(received) }
                 reply(responder(received), context: context)
             }
@@ -123,29 +136,36 @@ final class StubUpstream: Sendable {
             case .respond(let status, let headers, let body):
                 var h = HTTPHeaders(headers)
                 h.replaceOrAdd(name: "content-length", value: String(body.count))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: h))), promise: nil)
+                context.write(
+                    wrapOutboundOut(
+                        .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: h))),
+                    promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             case .stream(let first, let release, let rest):
                 let h = HTTPHeaders([("content-type", "text/event-stream")])
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: h))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: h))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: first)))), promise: nil)
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 release.hop(to: context.eventLoop).whenComplete { _ in
                     let (handler, context) = loopBound.value
                     for event in rest {
-                        context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: event)))), promise: nil)
+                        context.writeAndFlush(
+                            handler.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: event)))), promise: nil)
                     }
                     context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
                 }
             case .large(let count):
                 let h = HTTPHeaders([("content-length", String(count))])
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: h))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: h))), promise: nil)
                 let bytes = StubUpstream.largeBody(count: count)
                 var offset = 0
                 while offset < count {
                     let end = min(offset + (1 << 20), count)
-                    context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes[offset..<end])))), promise: nil)
+                    context.writeAndFlush(
+                        wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes[offset..<end])))), promise: nil)
                     offset = end
                 }
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -154,12 +174,15 @@ final class StubUpstream: Sendable {
             case .hangUp:
                 context.close(promise: nil)
             case .continueThen(let status, let body):
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
                 self.reply(.respond(status: status, headers: [], body: body), context: context)
             case .cutShort(let status, let body, let declaredLength):
                 let h = HTTPHeaders([("content-length", String(declaredLength))])
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: h))),
-                              promise: nil)
+                context.write(
+                    wrapOutboundOut(
+                        .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: h))),
+                    promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
                 context.close(promise: nil)
             }

@@ -8,19 +8,25 @@ enum TableFixtures {
 
     /// A table with one user whose routes cover `services`; `variable` makes the credential
     /// `${variable}` instead of the literal secret.
-    static func table(services: [String] = ["codex"], user: String = "alice", userKey: String = "user-key-1",
-                      variable: String? = nil) throws -> RouteTable {
-        let value = variable.map { SecretTemplate(parts: [.literal("Bearer "), .variable($0)]) }
+    static func table(
+        services: [String] = ["codex"], user: String = "alice", userKey: String = "user-key-1",
+        variable: String? = nil
+    ) throws -> RouteTable {
+        let value =
+            variable.map { SecretTemplate(parts: [.literal("Bearer "), .variable($0)]) }
             ?? SecretTemplate(literal: "Bearer \(literalSecret)")
         let targets = services.map { service in
-            Target(provider: "provider-alpha", keyName: "main-key", serviceType: service,
-                   upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "/v1", baseQuery: ""),
-                   injection: Injection(mode: .header, name: "Authorization", value: value))
+            Target(
+                provider: "provider-alpha", keyName: "main-key", serviceType: service,
+                upstream: Upstream(scheme: .http, host: "127.0.0.1", port: 9, basePath: "/v1", baseQuery: ""),
+                injection: Injection(mode: .header, name: "Authorization", value: value))
         }
         let routes = services.indices.map { Route(service: services[$0], candidates: [.init(target: $0)]) }
-        return try RouteTable(targets: targets, users: [
-            UserRoutes(keyDigest: KeyDigest(ofKey: userKey), name: user, routes: routes),
-        ])
+        return try RouteTable(
+            targets: targets,
+            users: [
+                UserRoutes(keyDigest: KeyDigest(ofKey: userKey), name: user, routes: routes)
+            ])
     }
 
     /// A fresh empty directory under the system temporary directory.

@@ -175,7 +175,8 @@ import Testing
     /// left out (they could carry the injected credential back), the pieces around them kept.
     @Test func aChunkedBodyIsForwardedWithItsFramingWithoutTrailersOrExtensions() {
         var machine = Self.started()
-        #expect(Self.receive(&machine, Self.chunkedHead + "5;k=v\r\nhel") == [.head(200), .body("5"), .body("\r\nhel")])
+        #expect(
+            Self.receive(&machine, Self.chunkedHead + "5;k=v\r\nhel") == [.head(200), .body("5"), .body("\r\nhel")])
         #expect(
             Self.receive(&machine, "lo\r\n0\r\nx-t: 1\r\n\r\n") == [
                 .body("lo\r\n0\r\n"), .body("\r\n"), .ended(reusable: true, close: false),

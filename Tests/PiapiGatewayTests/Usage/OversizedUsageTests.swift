@@ -21,15 +21,18 @@ import Testing
             + #","text":{"format":{"type":"json_schema","schema":"# + decoy + "}}}"
     }
 
-    static let realUsage = #"{"input_tokens":280000,"input_tokens_details":{"cached_tokens":1000},"output_tokens":12,"#
+    static let realUsage =
+        #"{"input_tokens":280000,"input_tokens_details":{"cached_tokens":1000},"output_tokens":12,"#
         + #""output_tokens_details":{"reasoning_tokens":4},"total_tokens":280012}"#
 
     static func completed(padding: Int, usage: String = realUsage) -> String {
-        #"{"type":"response.completed","sequence_number":9,"response":"# + response(padding: padding, usage: usage) + "}"
+        #"{"type":"response.completed","sequence_number":9,"response":"# + response(padding: padding, usage: usage)
+            + "}"
     }
 
-    static let expected = UsageReport(model: "gpt-5", dialect: .responses, input: 279_000, cacheRead: 1000,
-                                      output: 12, reasoning: 4)
+    static let expected = UsageReport(
+        model: "gpt-5", dialect: .responses, input: 279_000, cacheRead: 1000,
+        output: 12, reasoning: 4)
 
     /// Feeds `bytes` in 64 KiB slices; returns the largest `retainedBytes` seen.
     static func feed(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) -> Int) -> Int {
@@ -50,14 +53,18 @@ import Testing
         #expect(peak <= 4096)
         let document = try #require(scanner.document())
         let reading = document.withUnsafeBytes { UsageReading(document: ShallowJSONParser.parse($0)!) }
-        #expect(reading == .usage(dialect: .responses, model: "gpt-5",
-                                  counts: TokenCounts(input: 279_000, cacheRead: 1000, output: 12, reasoning: 4),
-                                  cumulative: false))
+        #expect(
+            reading
+                == .usage(
+                    dialect: .responses, model: "gpt-5",
+                    counts: TokenCounts(input: 279_000, cacheRead: 1000, output: 12, reasoning: 4),
+                    cumulative: false))
     }
 
     @Test func anSSEEventOverOneMebibyteIsCounted() {
-        let body = Array(("event: response.completed\ndata: " + Self.completed(padding: UsageTap.maxEventBytes + 100_000)
-            + "\n\n").utf8)
+        let body = Array(
+            ("event: response.completed\ndata: " + Self.completed(padding: UsageTap.maxEventBytes + 100_000)
+                + "\n\n").utf8)
         var tap = UsageTap(status: 200, contentType: "text/event-stream", contentEncoding: nil, chunked: false)
         let peak = Self.feed(body) {
             tap.observe(ByteBuffer(bytes: $0))
@@ -104,7 +111,8 @@ import Testing
     /// A final event whose usage is too long to keep still ends its response, reported as
     /// `too_large` instead of passing uncounted and unflagged.
     @Test func anUnreadableOversizedFinalEventIsFlagged() {
-        let padded = #"{"input_tokens":5,"note":""# + String(repeating: "n", count: OversizedEventScanner.maxUsageBytes) + #""}"#
+        let padded =
+            #"{"input_tokens":5,"note":""# + String(repeating: "n", count: OversizedEventScanner.maxUsageBytes) + #""}"#
         var reader = WebSocketUsageReader(extensions: .none)
         var reports: [UsageReport] = []
         reader.feed(ByteBuffer(bytes: WebSocketFrames.text(Self.completed(padding: 1 << 20, usage: padded)))) {

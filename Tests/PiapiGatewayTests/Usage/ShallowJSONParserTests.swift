@@ -9,7 +9,8 @@ import Testing
     }
 
     @Test func keepsObjectsStringsAndIntegers() {
-        let value = Self.parse(#" { "a": {"b": 12, "c": "x\"\u00e9\ud83d\ude00", "d": null}, "e": [1, {"f": 2}], "g": true } "#)
+        let value = Self.parse(
+            #" { "a": {"b": 12, "c": "x\"\u00e9\ud83d\ude00", "d": null}, "e": [1, {"f": 2}], "g": true } "#)
         #expect(value?["a"]?["b"] == .integer(12))
         #expect(value?["a"]?["c"] == .string("x\"é😀"))
         #expect(value?["a"]?["d"] == .null)
@@ -64,9 +65,13 @@ import Testing
             let text = String(repeating: open, count: depth)
             #expect(Self.parse(text) == nil)
         }
-        let allowed = String(repeating: "[", count: ShallowJSONParser.maxDepth - 1) + String(repeating: "]", count: ShallowJSONParser.maxDepth - 1)
+        let allowed =
+            String(repeating: "[", count: ShallowJSONParser.maxDepth - 1)
+            + String(repeating: "]", count: ShallowJSONParser.maxDepth - 1)
         #expect(Self.parse(allowed) == .other)
-        let tooDeep = String(repeating: "[", count: ShallowJSONParser.maxDepth + 1) + String(repeating: "]", count: ShallowJSONParser.maxDepth + 1)
+        let tooDeep =
+            String(repeating: "[", count: ShallowJSONParser.maxDepth + 1)
+            + String(repeating: "]", count: ShallowJSONParser.maxDepth + 1)
         #expect(Self.parse(tooDeep) == nil)
     }
 

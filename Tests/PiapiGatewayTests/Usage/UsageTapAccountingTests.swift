@@ -28,10 +28,13 @@ import Testing
         // only the final event counts.
         let zeros = FixturesOpenAIResponses.stream.replacingFirst(
             #""usage":null,"user":null"#,
-            with: #""usage":{"input_tokens":0,"output_tokens":0,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}},"user":null"#)
+            with:
+                #""usage":{"input_tokens":0,"output_tokens":0,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}},"user":null"#
+        )
         #expect(Self.stream(zeros) == FixturesOpenAIResponses.streamReport)
         for final in ["response.incomplete", "response.failed"] {
-            let text = FixturesOpenAIResponses.stream.replacingFirst(#""type":"response.completed""#, with: "\"type\":\"\(final)\"")
+            let text = FixturesOpenAIResponses.stream.replacingFirst(
+                #""type":"response.completed""#, with: "\"type\":\"\(final)\"")
             #expect(Self.stream(text) == FixturesOpenAIResponses.streamReport)
         }
     }
@@ -41,9 +44,11 @@ import Testing
         let anthropic = FixturesAnthropicMessages.stream
         let cut = String(anthropic[..<anthropic.range(of: "event: message_delta")!.lowerBound])
         let report = Self.stream(cut, complete: false)
-        #expect(report == UsageReport(
-            model: "claude-opus-4-1-20250805", dialect: .messages, input: 472, cacheRead: 2095, cacheWrite: 0,
-            output: 1, partial: true))
+        #expect(
+            report
+                == UsageReport(
+                    model: "claude-opus-4-1-20250805", dialect: .messages, input: 472, cacheRead: 2095, cacheWrite: 0,
+                    output: 1, partial: true))
         // Responses cut before response.completed: nothing final was seen.
         let responses = FixturesOpenAIResponses.stream
         let cutResponses = String(responses[..<responses.range(of: "event: response.completed")!.lowerBound])
@@ -56,8 +61,9 @@ import Testing
         #expect(Self.stream(duringDone, complete: false) == chat)
         // A JSON body that did not arrive whole is not parsed.
         let body = FixturesOpenAIChat.plain.utf8Bytes
-        #expect(UsageTapDriver.report(Array(body.prefix(200)), contentType: "application/json", complete: false)
-            == .unknown(.truncated, partial: true))
+        #expect(
+            UsageTapDriver.report(Array(body.prefix(200)), contentType: "application/json", complete: false)
+                == .unknown(.truncated, partial: true))
     }
 
     @Test func aStreamPastItsLastEventIsWholeWhenTheClientCloses() {
@@ -65,14 +71,18 @@ import Testing
         // the chunked body's terminator: the usage is whole, not partial (found by
         // scripts/sdk-check.sh). Likewise after Anthropic's message_stop and a final Responses event.
         #expect(Self.stream(FixturesOpenAIChat.stream, complete: false) == FixturesOpenAIChat.streamReport)
-        #expect(Self.stream(FixturesOpenAIChat.streamWithoutUsage, complete: false) == .unknown(.noUsage, partial: false))
-        #expect(Self.stream(FixturesAnthropicMessages.stream, complete: false) == FixturesAnthropicMessages.streamReport)
+        #expect(
+            Self.stream(FixturesOpenAIChat.streamWithoutUsage, complete: false) == .unknown(.noUsage, partial: false))
+        #expect(
+            Self.stream(FixturesAnthropicMessages.stream, complete: false) == FixturesAnthropicMessages.streamReport)
         #expect(Self.stream(FixturesOpenAIResponses.stream, complete: false) == FixturesOpenAIResponses.streamReport)
         // gzip and chunked, everything but the terminating chunk.
         let framed = UsageTapDriver.chunked(UsageTapDriver.gzip(FixturesOpenAIChat.stream.utf8Bytes))
         let unterminated = Array(framed[..<(framed.count - "0\r\nx-trailer: 1\r\n\r\n".utf8.count)])
-        #expect(UsageTapDriver.report(unterminated, contentType: "text/event-stream", encoding: "gzip", chunked: true,
-                                      complete: false) == FixturesOpenAIChat.streamReport)
+        #expect(
+            UsageTapDriver.report(
+                unterminated, contentType: "text/event-stream", encoding: "gzip", chunked: true,
+                complete: false) == FixturesOpenAIChat.streamReport)
 
         // Before the last event the stream is still cut short.
         let anthropic = FixturesAnthropicMessages.stream
@@ -81,12 +91,15 @@ import Testing
         partial.partial = true
         #expect(Self.stream(beforeStop, complete: false) == partial)
         // The names inside text are not the last event.
-        let quoted = #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"message_stop"}}"#
+        let quoted =
+            #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"message_stop"}}"#
             + "\n\n" + #"data: "[DONE]""# + "\n\n"
         #expect(Self.stream(beforeStop + quoted, complete: false) == partial)
         // A WebSocket session carries many responses: one final event does not end it.
         var ws = UsageTap.webSocket()
-        let completed = FixturesOpenAIResponses.stream.split(separator: "\n").first { $0.contains("\"response.completed\"") }!
+        let completed = FixturesOpenAIResponses.stream.split(separator: "\n").first {
+            $0.contains("\"response.completed\"")
+        }!
         ws.observeMessage(ByteBuffer(string: String(completed.dropFirst("data: ".count))))
         var wsPartial = FixturesOpenAIResponses.streamReport
         wsPartial.partial = true

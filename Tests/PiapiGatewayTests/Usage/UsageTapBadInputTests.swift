@@ -42,9 +42,12 @@ import Testing
         let report = Self.chatUsage(#"{"prompt_tokens":1000000000,"completion_tokens":0}"#)
         #expect(report.input == 1_000_000_000)
         #expect(report.output == 0)
-        #expect(Self.chatUsage(#"{"prompt_tokens":1000000001,"completion_tokens":0}"#) == .unknown(.malformed, partial: false))
-        #expect(Self.chatUsage(#"{"prompt_tokens":9007199254740991,"completion_tokens":9007199254740991}"#)
-            == .unknown(.malformed, partial: false))
+        #expect(
+            Self.chatUsage(#"{"prompt_tokens":1000000001,"completion_tokens":0}"#)
+                == .unknown(.malformed, partial: false))
+        #expect(
+            Self.chatUsage(#"{"prompt_tokens":9007199254740991,"completion_tokens":9007199254740991}"#)
+                == .unknown(.malformed, partial: false))
     }
 
     @Test func missingAndNullCountsAreUnstatedNotZero() {
@@ -72,36 +75,49 @@ import Testing
 
     @Test func hostileNestingInABodyIsMalformed() {
         #expect(Self.json(String(repeating: "[", count: 1_000_000)) == .unknown(.malformed, partial: false))
-        let nested = #"{"usage":{"prompt_tokens":1,"completion_tokens":1},"x":"# + String(repeating: "{\"a\":", count: 5000)
+        let nested =
+            #"{"usage":{"prompt_tokens":1,"completion_tokens":1},"x":"# + String(repeating: "{\"a\":", count: 5000)
             + "1" + String(repeating: "}", count: 5000) + "}"
         #expect(Self.json(nested) == .unknown(.malformed, partial: false))
     }
 
     @Test func bodiesThatAreNotInspected() {
         let body = FixturesOpenAIChat.plain.utf8Bytes
-        #expect(UsageTapDriver.report(body, contentType: "application/json", status: 400) == .unknown(.status, partial: false))
-        #expect(UsageTapDriver.report(body, contentType: "application/json", status: 302) == .unknown(.status, partial: false))
+        #expect(
+            UsageTapDriver.report(body, contentType: "application/json", status: 400)
+                == .unknown(.status, partial: false))
+        #expect(
+            UsageTapDriver.report(body, contentType: "application/json", status: 302)
+                == .unknown(.status, partial: false))
         #expect(UsageTapDriver.report(body, contentType: "text/html") == .unknown(.notJSON, partial: false))
         #expect(UsageTapDriver.report(body, contentType: nil) == .unknown(.notJSON, partial: false))
         for encoding in ["br", "zstd", "gzip, br", "gzip, gzip", "compress"] {
-            #expect(UsageTapDriver.report(body, contentType: "application/json", encoding: encoding) == .unknown(.encoding, partial: false))
+            #expect(
+                UsageTapDriver.report(body, contentType: "application/json", encoding: encoding)
+                    == .unknown(.encoding, partial: false))
         }
         // The JSON-ish media types are all read.
-        for type in ["application/json; charset=utf-8", "Application/JSON", "application/vnd.api+json", "text/json",
-                     " \tapplication/json \t; q=1", "TEXT/JSON;", "application/PROBLEM+JSON"] {
+        for type in [
+            "application/json; charset=utf-8", "Application/JSON", "application/vnd.api+json", "text/json",
+            " \tapplication/json \t; q=1", "TEXT/JSON;", "application/PROBLEM+JSON",
+        ] {
             #expect(UsageTapDriver.report(body, contentType: type) == FixturesOpenAIChat.plainReport)
         }
         // The media type is the text before any `;`, whole: a prefix, a longer name or a
         // parameter naming JSON is not JSON.
-        for type in ["", " ; ", "application/jsonx", "application/jso", "text/plain; type=application/json",
-                     "application/json\u{301}", "json", "application/json-seq"] {
+        for type in [
+            "", " ; ", "application/jsonx", "application/jso", "text/plain; type=application/json",
+            "application/json\u{301}", "json", "application/json-seq",
+        ] {
             #expect(UsageTapDriver.report(body, contentType: type) == .unknown(.notJSON, partial: false))
         }
     }
 
     @Test func corruptCompressedBodiesAreDecodeErrors() {
         let body = FixturesOpenAIChat.plain.utf8Bytes
-        #expect(UsageTapDriver.report(body, contentType: "application/json", encoding: "gzip") == .unknown(.decodeError, partial: false))
+        #expect(
+            UsageTapDriver.report(body, contentType: "application/json", encoding: "gzip")
+                == .unknown(.decodeError, partial: false))
         var damaged = UsageTapDriver.gzip(body)
         damaged[damaged.count / 2] ^= 0xFF
         damaged[damaged.count / 2 + 1] ^= 0xFF
@@ -109,7 +125,9 @@ import Testing
         #expect(report.unknownReason == .decodeError || report.unknownReason == .malformed)
         // Garbage after the end of a gzip member.
         let trailing = UsageTapDriver.gzip(body) + Array("garbage".utf8)
-        #expect(UsageTapDriver.report(trailing, contentType: "application/json", encoding: "gzip") == .unknown(.decodeError, partial: false))
+        #expect(
+            UsageTapDriver.report(trailing, contentType: "application/json", encoding: "gzip")
+                == .unknown(.decodeError, partial: false))
     }
 
     @Test func aStreamCutShortAfterItsUsageKeepsItButIsPartial() {
@@ -142,15 +160,23 @@ import Testing
     }
 
     @Test func streamEventsWithBrokenUsageJSONPoisonTheStream() {
-        let stream = FixturesAnthropicMessages.stream.replacingFirst(#""usage": {"output_tokens": 503}"#, with: #""usage": {"output_tokens": 503"#)
-        #expect(UsageTapDriver.report(stream.utf8Bytes, contentType: "text/event-stream") == .unknown(.malformed, partial: false))
-        let negative = FixturesAnthropicMessages.stream.replacingFirst(#""output_tokens": 503"#, with: #""output_tokens": -503"#)
-        #expect(UsageTapDriver.report(negative.utf8Bytes, contentType: "text/event-stream") == .unknown(.malformed, partial: false))
+        let stream = FixturesAnthropicMessages.stream.replacingFirst(
+            #""usage": {"output_tokens": 503}"#, with: #""usage": {"output_tokens": 503"#)
+        #expect(
+            UsageTapDriver.report(stream.utf8Bytes, contentType: "text/event-stream")
+                == .unknown(.malformed, partial: false))
+        let negative = FixturesAnthropicMessages.stream.replacingFirst(
+            #""output_tokens": 503"#, with: #""output_tokens": -503"#)
+        #expect(
+            UsageTapDriver.report(negative.utf8Bytes, contentType: "text/event-stream")
+                == .unknown(.malformed, partial: false))
     }
 
     @Test func aDialectThatChangesMidStreamIsMalformed() {
         let mixed = FixturesAnthropicMessages.stream + FixturesOpenAIChat.stream
-        #expect(UsageTapDriver.report(mixed.utf8Bytes, contentType: "text/event-stream") == .unknown(.malformed, partial: false))
+        #expect(
+            UsageTapDriver.report(mixed.utf8Bytes, contentType: "text/event-stream")
+                == .unknown(.malformed, partial: false))
     }
 
     @Test func aStreamWithoutIncludeUsageHasNoUsage() {
@@ -161,7 +187,9 @@ import Testing
     @Test func aBinaryBodyLabelledAsAnEventStreamHasNoUsage() {
         var generator = SplitMix64(seed: 99)
         let noise = (0..<200_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        #expect(UsageTapDriver.report(noise, contentType: "text/event-stream", slices: [1000, 3, 50_000]).unknownReason != nil)
+        #expect(
+            UsageTapDriver.report(noise, contentType: "text/event-stream", slices: [1000, 3, 50_000]).unknownReason
+                != nil)
         #expect(UsageTapDriver.report(noise, contentType: "application/json").unknownReason != nil)
     }
 }

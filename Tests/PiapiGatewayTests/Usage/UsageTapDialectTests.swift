@@ -16,20 +16,28 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "chat plain", body: FixturesOpenAIChat.plain, contentType: "application/json",
-             expected: FixturesOpenAIChat.plainReport),
-        Case(name: "chat stream", body: FixturesOpenAIChat.stream, contentType: "text/event-stream",
-             expected: FixturesOpenAIChat.streamReport),
-        Case(name: "responses plain", body: FixturesOpenAIResponses.plain, contentType: "application/json",
-             expected: FixturesOpenAIResponses.plainReport),
-        Case(name: "responses stream", body: FixturesOpenAIResponses.stream, contentType: "text/event-stream; charset=utf-8",
-             expected: FixturesOpenAIResponses.streamReport),
-        Case(name: "messages plain", body: FixturesAnthropicMessages.plain, contentType: "application/json",
-             expected: FixturesAnthropicMessages.plainReport),
-        Case(name: "messages stream", body: FixturesAnthropicMessages.stream, contentType: "text/event-stream",
-             expected: FixturesAnthropicMessages.streamReport),
-        Case(name: "messages stream, cumulative deltas", body: FixturesAnthropicMessages.streamWithCumulativeDeltas,
-             contentType: "text/event-stream", expected: FixturesAnthropicMessages.streamWithCumulativeDeltasReport),
+        Case(
+            name: "chat plain", body: FixturesOpenAIChat.plain, contentType: "application/json",
+            expected: FixturesOpenAIChat.plainReport),
+        Case(
+            name: "chat stream", body: FixturesOpenAIChat.stream, contentType: "text/event-stream",
+            expected: FixturesOpenAIChat.streamReport),
+        Case(
+            name: "responses plain", body: FixturesOpenAIResponses.plain, contentType: "application/json",
+            expected: FixturesOpenAIResponses.plainReport),
+        Case(
+            name: "responses stream", body: FixturesOpenAIResponses.stream,
+            contentType: "text/event-stream; charset=utf-8",
+            expected: FixturesOpenAIResponses.streamReport),
+        Case(
+            name: "messages plain", body: FixturesAnthropicMessages.plain, contentType: "application/json",
+            expected: FixturesAnthropicMessages.plainReport),
+        Case(
+            name: "messages stream", body: FixturesAnthropicMessages.stream, contentType: "text/event-stream",
+            expected: FixturesAnthropicMessages.streamReport),
+        Case(
+            name: "messages stream, cumulative deltas", body: FixturesAnthropicMessages.streamWithCumulativeDeltas,
+            contentType: "text/event-stream", expected: FixturesAnthropicMessages.streamWithCumulativeDeltasReport),
     ]
 
     @Test(arguments: cases)
@@ -40,7 +48,8 @@ import Testing
     @Test(arguments: cases)
     func oneByteAtATime(_ c: Case) {
         let body = c.body.utf8Bytes
-        let report = UsageTapDriver.report(body, contentType: c.contentType, slices: Array(repeating: 1, count: body.count))
+        let report = UsageTapDriver.report(
+            body, contentType: c.contentType, slices: Array(repeating: 1, count: body.count))
         #expect(report == c.expected)
     }
 
@@ -59,7 +68,8 @@ import Testing
         let body = c.body.utf8Bytes
         for seed in UInt64(1)...40 {
             let slices = UsageTapDriver.randomSlices(count: body.count, seed: seed)
-            #expect(UsageTapDriver.report(body, contentType: c.contentType, slices: slices) == c.expected, "seed \(seed)")
+            #expect(
+                UsageTapDriver.report(body, contentType: c.contentType, slices: slices) == c.expected, "seed \(seed)")
         }
     }
 
@@ -82,10 +92,14 @@ import Testing
             #expect(UsageTapDriver.report(encoded, contentType: c.contentType, encoding: encoding) == c.expected)
         }
         for offset in 0...encoded.count {
-            #expect(UsageTapDriver.report(encoded, contentType: c.contentType, encoding: "gzip", slices: [offset]) == c.expected)
+            #expect(
+                UsageTapDriver.report(encoded, contentType: c.contentType, encoding: "gzip", slices: [offset])
+                    == c.expected)
         }
         let bytewise = Array(repeating: 1, count: encoded.count)
-        #expect(UsageTapDriver.report(encoded, contentType: c.contentType, encoding: "gzip", slices: bytewise) == c.expected)
+        #expect(
+            UsageTapDriver.report(encoded, contentType: c.contentType, encoding: "gzip", slices: bytewise) == c.expected
+        )
     }
 
     @Test(arguments: cases)
@@ -94,7 +108,9 @@ import Testing
             let encoded = UsageTapDriver.compress(c.body.utf8Bytes, windowBits: windowBits)
             #expect(UsageTapDriver.report(encoded, contentType: c.contentType, encoding: "deflate") == c.expected)
             let slices = UsageTapDriver.randomSlices(count: encoded.count, seed: 7, max: 11)
-            #expect(UsageTapDriver.report(encoded, contentType: c.contentType, encoding: "deflate", slices: slices) == c.expected)
+            #expect(
+                UsageTapDriver.report(encoded, contentType: c.contentType, encoding: "deflate", slices: slices)
+                    == c.expected)
         }
     }
 
@@ -107,7 +123,8 @@ import Testing
 
         let gzipFramed = UsageTapDriver.chunked(UsageTapDriver.gzip(c.body.utf8Bytes), sizes: [5, 64, 3])
         for offset in stride(from: 0, through: gzipFramed.count, by: 3) {
-            let report = UsageTapDriver.report(gzipFramed, contentType: c.contentType, encoding: "gzip", chunked: true, slices: [offset])
+            let report = UsageTapDriver.report(
+                gzipFramed, contentType: c.contentType, encoding: "gzip", chunked: true, slices: [offset])
             #expect(report == c.expected, "split at \(offset)")
         }
     }
@@ -116,7 +133,9 @@ import Testing
         let body = FixturesOpenAIChat.stream.utf8Bytes
         let half = body.count / 2
         let encoded = UsageTapDriver.gzip(Array(body[..<half])) + UsageTapDriver.gzip(Array(body[half...]))
-        #expect(UsageTapDriver.report(encoded, contentType: "text/event-stream", encoding: "gzip") == FixturesOpenAIChat.streamReport)
+        #expect(
+            UsageTapDriver.report(encoded, contentType: "text/event-stream", encoding: "gzip")
+                == FixturesOpenAIChat.streamReport)
     }
 
     @Test func webSocketMessagesOfTheResponsesAPI() {
@@ -134,7 +153,8 @@ import Testing
     }
 
     @Test func fromTheGatewaysResponseHead() throws {
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\n"
+        let head =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\n"
             + "Transfer-Encoding: chunked\r\n\r\n"
         let parsed = try #require(ResponseHead(parsing: ByteBuffer(string: head), requestWasHead: false))
         var tap = UsageTap(head: parsed)

@@ -42,8 +42,10 @@ enum UsageTapDriver {
     static func compress(_ payload: [UInt8], windowBits: Int32) -> [UInt8] {
         var stream = z_stream()
         return withUnsafeMutablePointer(to: &stream) { s in
-            precondition(deflateInit2_(s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
-                                       zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+            precondition(
+                deflateInit2_(
+                    s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
+                    zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK)
             defer { deflateEnd(s) }
             var output = [UInt8](repeating: 0, count: Int(deflateBound(s, uLong(payload.count))) + 64)
             var input = payload

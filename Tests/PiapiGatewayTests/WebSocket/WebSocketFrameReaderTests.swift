@@ -7,8 +7,11 @@ import Testing
 /// text messages, in bounded memory, or stops cleanly.
 @Suite struct WebSocketFrameReaderTests {
     /// Feeds `bytes` in pieces of `piece` bytes; returns the text messages read.
-    static func read(_ bytes: [UInt8], piece: Int = .max, extensions: WebSocketExtensions = .none)
-        -> (messages: [String], reader: WebSocketFrameReader) {
+    static func read(
+        _ bytes: [UInt8], piece: Int = .max, extensions: WebSocketExtensions = .none
+    )
+        -> (messages: [String], reader: WebSocketFrameReader)
+    {
         var reader = WebSocketFrameReader(extensions: extensions)
         var messages: [String] = []
         var start = 0
@@ -21,7 +24,8 @@ import Testing
     }
 
     @Test func textMessagesInAnyPieces() {
-        let stream = WebSocketFrames.text("hello") + WebSocketFrames.frame(0x2, [1, 2, 3]) + WebSocketFrames.text("")
+        let stream =
+            WebSocketFrames.text("hello") + WebSocketFrames.frame(0x2, [1, 2, 3]) + WebSocketFrames.text("")
             + WebSocketFrames.text(String(repeating: "x", count: 300)) + WebSocketFrames.text("end")
         for piece in [1, 2, 3, 7, 1000] {
             let (messages, reader) = Self.read(stream, piece: piece)
@@ -33,13 +37,15 @@ import Testing
     @Test func maskedFramesAreUnmasked() {
         let mask: [UInt8] = [0x37, 0xFA, 0x21, 0x3D]
         let long = String(repeating: "abcdefg", count: 2000)
-        let (messages, _) = Self.read(WebSocketFrames.text("Hello", mask: mask) + WebSocketFrames.text(long, mask: mask), piece: 5)
+        let (messages, _) = Self.read(
+            WebSocketFrames.text("Hello", mask: mask) + WebSocketFrames.text(long, mask: mask), piece: 5)
         #expect(messages == ["Hello", long])
     }
 
     @Test func fragmentsWithControlFramesBetween() {
         let mask: [UInt8] = [1, 2, 3, 4]
-        let stream = WebSocketFrames.frame(0x1, Array("Hel".utf8), fin: false)
+        let stream =
+            WebSocketFrames.frame(0x1, Array("Hel".utf8), fin: false)
             + WebSocketFrames.frame(0x9, Array("ping".utf8))
             + WebSocketFrames.frame(0x0, Array("lo, ".utf8), fin: false, mask: mask)
             + WebSocketFrames.frame(0xA, [])
@@ -53,7 +59,8 @@ import Testing
 
     @Test func longerLengthFormsAreRead() {
         let payload = Array(String(repeating: "z", count: 70_000).utf8)
-        let stream = WebSocketFrames.frame(0x1, Array("a".utf8), length: .sixteen)
+        let stream =
+            WebSocketFrames.frame(0x1, Array("a".utf8), length: .sixteen)
             + WebSocketFrames.frame(0x1, Array("b".utf8), length: .sixtyFour)
             + WebSocketFrames.frame(0x1, payload)
         #expect(Self.read(stream, piece: 4096).messages == ["a", "b", String(repeating: "z", count: 70_000)])
@@ -83,7 +90,9 @@ import Testing
         var reader = WebSocketFrameReader(extensions: .none)
         var messages: [String] = []
         var peak = 0
-        WebSocketFrames.frame(0x1, [], fin: false).withUnsafeBytes { reader.feed($0) { messages.append(String(buffer: $0)) } }
+        WebSocketFrames.frame(0x1, [], fin: false).withUnsafeBytes {
+            reader.feed($0) { messages.append(String(buffer: $0)) }
+        }
         let fragment = [UInt8](repeating: UInt8(ascii: "q"), count: 64 * 1024)
         let frame = WebSocketFrames.frame(0x0, fragment, fin: false)
         for _ in 0...(size / fragment.count) {
@@ -118,7 +127,9 @@ import Testing
     @Test func randomBytesNeverCrashOrGrow() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
-            let bytes = (0..<Int.random(in: 1...4096, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = (0..<Int.random(in: 1...4096, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             for extensions in [WebSocketExtensions.none, .deflate(serverNoContextTakeover: false)] {
                 let (_, reader) = Self.read(bytes, piece: 97, extensions: extensions)
                 #expect(reader.retainedBytes <= WebSocketFrameReader.maxMessageBytes + 64)
@@ -127,7 +138,10 @@ import Testing
     }
 
     @Test func deflateWithContextTakeover() {
-        let texts = ["{\"type\":\"response.created\"}", "{\"type\":\"response.created\"} again", String(repeating: "ab", count: 5000)]
+        let texts = [
+            "{\"type\":\"response.created\"}", "{\"type\":\"response.created\"} again",
+            String(repeating: "ab", count: 5000),
+        ]
         let payloads = WebSocketFrames.deflated(texts.map { Array($0.utf8) }, contextTakeover: true)
         var stream: [UInt8] = []
         for (i, payload) in payloads.enumerated() {
@@ -141,9 +155,11 @@ import Testing
                 stream += WebSocketFrames.frame(0x1, payload, rsv1: true)
             }
         }
-        stream += WebSocketFrames.frame(0x2, WebSocketFrames.deflated([[1, 2, 3]], contextTakeover: true)[0], rsv1: true)
+        stream += WebSocketFrames.frame(
+            0x2, WebSocketFrames.deflated([[1, 2, 3]], contextTakeover: true)[0], rsv1: true)
         for piece in [1, 13, 100_000] {
-            let (messages, reader) = Self.read(stream, piece: piece, extensions: .deflate(serverNoContextTakeover: false))
+            let (messages, reader) = Self.read(
+                stream, piece: piece, extensions: .deflate(serverNoContextTakeover: false))
             #expect(messages == texts, "piece \(piece)")
             #expect(reader.failure == nil)
         }
@@ -159,7 +175,8 @@ import Testing
     }
 
     @Test func uncompressedMessagesPassWithDeflateNegotiated() {
-        let (messages, _) = Self.read(WebSocketFrames.text("plain"), extensions: .deflate(serverNoContextTakeover: false))
+        let (messages, _) = Self.read(
+            WebSocketFrames.text("plain"), extensions: .deflate(serverNoContextTakeover: false))
         #expect(messages == ["plain"])
     }
 
@@ -181,7 +198,8 @@ import Testing
         var reader = WebSocketFrameReader(extensions: .deflate(serverNoContextTakeover: false), readsText: false)
         var messages = 0
         let mask: [UInt8] = [5, 6, 7, 8]
-        let stream = WebSocketFrames.frame(0x1, Array(String(repeating: "t", count: 100_000).utf8), mask: mask)
+        let stream =
+            WebSocketFrames.frame(0x1, Array(String(repeating: "t", count: 100_000).utf8), mask: mask)
             + WebSocketFrames.frame(0x1, [0xFF, 0xFF], rsv1: true, mask: mask)
             + WebSocketFrames.frame(0x8, [0x0F, 0xA0], mask: mask)
         stream.withUnsafeBytes { reader.feed($0) { _ in messages += 1 } }

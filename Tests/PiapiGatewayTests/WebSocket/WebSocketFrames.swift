@@ -10,8 +10,10 @@ enum WebSocketFrames {
         case sixtyFour
     }
 
-    static func frame(_ opcode: UInt8, _ payload: [UInt8], fin: Bool = true, rsv1: Bool = false,
-                      mask: [UInt8]? = nil, length form: LengthForm = .shortest) -> [UInt8] {
+    static func frame(
+        _ opcode: UInt8, _ payload: [UInt8], fin: Bool = true, rsv1: Bool = false,
+        mask: [UInt8]? = nil, length form: LengthForm = .shortest
+    ) -> [UInt8] {
         var out: [UInt8] = [(fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode]
         let maskBit: UInt8 = mask == nil ? 0 : 0x80
         let n = payload.count
@@ -44,8 +46,9 @@ enum WebSocketFrames {
             if !open || !contextTakeover {
                 if open { deflateEnd(&stream) }
                 stream = z_stream()
-                _ = deflateInit2_(&stream, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                                  Int32(MemoryLayout<z_stream>.size))
+                _ = deflateInit2_(
+                    &stream, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                    Int32(MemoryLayout<z_stream>.size))
                 open = true
             }
             var input = message

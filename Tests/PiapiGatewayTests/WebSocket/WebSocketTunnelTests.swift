@@ -29,8 +29,9 @@ import Testing
         init(extensions: WebSocketExtensions = .none) throws {
             let serving = try ServingTable(table: try TableFixtures.table(services: ["codex"]), environment: [:])
             session = WebSocketSession(
-                origin: .init(requestID: "rid", path: "/piapi/codex/responses", user: "alice", serviceType: "codex",
-                              provider: "p", keyName: "k", serving: serving, limitedUser: nil),
+                origin: .init(
+                    requestID: "rid", path: "/piapi/codex/responses", user: "alice", serviceType: "codex",
+                    provider: "p", keyName: "k", serving: serving, limitedUser: nil),
                 extensions: extensions, telemetry: telemetry, limits: LimitStore(), idleTimeout: .seconds(300))
             try client.pipeline.syncOperations.addHandler(clientReads)
             try upstream.pipeline.syncOperations.addHandler(upstreamReads)
@@ -47,7 +48,8 @@ import Testing
         let tunnel = try Tunnel()
         try tunnel.client.writeInbound(ByteBuffer(bytes: [0x81, 0x82, 1, 2, 3, 4, 5, 6]))
         tunnel.client.pipeline.fireChannelReadComplete()
-        #expect(try tunnel.upstream.readOutbound(as: ByteBuffer.self) == ByteBuffer(bytes: [0x81, 0x82, 1, 2, 3, 4, 5, 6]))
+        #expect(
+            try tunnel.upstream.readOutbound(as: ByteBuffer.self) == ByteBuffer(bytes: [0x81, 0x82, 1, 2, 3, 4, 5, 6]))
         try tunnel.upstream.writeInbound(ByteBuffer(string: "\u{81}\u{2}hi"))
         tunnel.upstream.pipeline.fireChannelReadComplete()
         #expect(try tunnel.client.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "\u{81}\u{2}hi"))
@@ -81,7 +83,9 @@ import Testing
         tunnel.upstream.pipeline.fireChannelReadComplete()
         _ = try tunnel.upstream.close().wait()
         #expect(!tunnel.client.isActive)
-        #expect(try tunnel.client.readOutbound(as: ByteBuffer.self) == ByteBuffer(bytes: WebSocketFrames.frame(0x8, [0x03, 0xE8])))
+        #expect(
+            try tunnel.client.readOutbound(as: ByteBuffer.self)
+                == ByteBuffer(bytes: WebSocketFrames.frame(0x8, [0x03, 0xE8])))
     }
 
     /// Each final Responses event read from the server's frames is one response's usage.
@@ -92,8 +96,10 @@ import Testing
                 + "\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":\(output),"
                 + "\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":\(input + output)}}}"
         }
-        let stream = WebSocketFrames.text("{\"type\":\"response.created\"}") + WebSocketFrames.text(completed(10, 5))
-            + WebSocketFrames.text("{\"type\":\"response.output_text.delta\",\"delta\":\"hi\"}") + WebSocketFrames.text(completed(7, 3))
+        let stream =
+            WebSocketFrames.text("{\"type\":\"response.created\"}") + WebSocketFrames.text(completed(10, 5))
+            + WebSocketFrames.text("{\"type\":\"response.output_text.delta\",\"delta\":\"hi\"}")
+            + WebSocketFrames.text(completed(7, 3))
         var reports: [UsageReport] = []
         reader.feed(ByteBuffer(bytes: stream)) { reports.append($0) }
         #expect(reports.map(\.input) == [10, 7])

@@ -8,16 +8,21 @@ import Testing
 /// handshake's heads look like on the wire each way.
 @Suite struct WebSocketUpgradeTests {
     static func head(_ lines: [String], method: String = "GET", version: String = "HTTP/1.1") throws -> RequestHead {
-        try RequestHead(parsing: ByteBuffer(string: "\(method) /piapi/codex/responses \(version)\r\n"
-            + lines.map { $0 + "\r\n" }.joined() + "\r\n"))
+        try RequestHead(
+            parsing: ByteBuffer(
+                string: "\(method) /piapi/codex/responses \(version)\r\n"
+                    + lines.map { $0 + "\r\n" }.joined() + "\r\n"))
     }
 
-    static let handshake = ["host: gw", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-                            "Sec-WebSocket-Version: 13"]
+    static let handshake = [
+        "host: gw", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+    ]
 
     @Test func websocketUpgradesAreRecognised() throws {
         #expect(WebSocketUpgrade.isRequested(try Self.head(Self.handshake)))
-        #expect(WebSocketUpgrade.isRequested(try Self.head(["connection: keep-alive, UPGRADE", "upgrade: h2c, WebSocket"])))
+        #expect(
+            WebSocketUpgrade.isRequested(try Self.head(["connection: keep-alive, UPGRADE", "upgrade: h2c, WebSocket"])))
     }
 
     @Test(arguments: [
@@ -37,22 +42,31 @@ import Testing
     }
 
     @Test func only101ToWebsocketIsAccepted() throws {
-        #expect(WebSocketUpgrade.accepts(try Self.response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n\r\n")))
-        #expect(!WebSocketUpgrade.accepts(try Self.response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n")))
+        #expect(
+            WebSocketUpgrade.accepts(
+                try Self.response(
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n\r\n")))
+        #expect(
+            !WebSocketUpgrade.accepts(try Self.response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n")))
         #expect(!WebSocketUpgrade.accepts(try Self.response("HTTP/1.1 101 Switching Protocols\r\n\r\n")))
-        #expect(!WebSocketUpgrade.accepts(try Self.response("HTTP/1.1 200 OK\r\nUpgrade: websocket\r\ncontent-length: 0\r\n\r\n")))
+        #expect(
+            !WebSocketUpgrade.accepts(
+                try Self.response("HTTP/1.1 200 OK\r\nUpgrade: websocket\r\ncontent-length: 0\r\n\r\n")))
     }
 
     /// The client gets the 101 with its upgrade headers, the Sec-WebSocket-* answers, no
     /// framing headers and nothing that holds the credential.
     @Test func the101WrittenToTheClient() throws {
-        var head = try Self.response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n"
-            + "Content-Length: 5\r\nX-Echo: Bearer sk-secret-key\r\n\r\n")
+        var head = try Self.response(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n"
+                + "Content-Length: 5\r\nX-Echo: Bearer sk-secret-key\r\n\r\n")
         let target = PreparedTarget(
-            target: Target(provider: "p", keyName: "k", serviceType: "codex",
-                           upstream: Upstream(scheme: .http, host: "h", port: 80, basePath: "", baseQuery: ""),
-                           injection: Injection(mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer sk-secret-key"))),
+            target: Target(
+                provider: "p", keyName: "k", serviceType: "codex",
+                upstream: Upstream(scheme: .http, host: "h", port: 80, basePath: "", baseQuery: ""),
+                injection: Injection(
+                    mode: .header, name: "Authorization", value: SecretTemplate(literal: "Bearer sk-secret-key"))),
             credential: "Bearer sk-secret-key")
         head.hiddenCredential = InjectedCredential(target)
         var out = ByteBuffer()
@@ -70,7 +84,10 @@ import Testing
         (nil as String?, WebSocketExtensions.none),
         ("", .none),
         ("permessage-deflate", .deflate(serverNoContextTakeover: false)),
-        ("permessage-deflate; client_max_window_bits=15; server_no_context_takeover", .deflate(serverNoContextTakeover: true)),
+        (
+            "permessage-deflate; client_max_window_bits=15; server_no_context_takeover",
+            .deflate(serverNoContextTakeover: true)
+        ),
         ("PerMessage-Deflate ; Server_No_Context_Takeover", .deflate(serverNoContextTakeover: true)),
         ("x-webkit-deflate-frame", .unreadable),
         ("permessage-deflate, permessage-deflate", .unreadable),
