@@ -115,6 +115,56 @@ import Testing
         }
     }
 
+    /// Bytes checked ahead once are not checked again, but bytes added after that are: an
+    /// error in a later read is still found before anything of that read passes.
+    @Test func bytesAddedAfterALookAheadAreCheckedToo() {
+        var scanner = ChunkedBodyScanner.framingOnly
+        let first = Array("1;a\r\nx\r\n1;b\r\ny\r\n".utf8)
+        #expect(first.withUnsafeBytes { scanner.scan($0) } == .forward(1))  // "1", then ";a" to drop
+        // The rest of the first read, then a second read appended with a broken chunk.
+        let rest = Array(first[1...]) + Array("zz\r\n".utf8)
+        var outcomes: [ChunkedBodyScanner.Outcome] = []
+        var at = 0
+        while at < rest.count {
+            let outcome = rest[at...].withUnsafeBytes { scanner.scan($0) }
+            outcomes.append(outcome)
+            guard case .forward(let n) = outcome else {
+                if case .drop(let n) = outcome {
+                    at += n
+                    continue
+                }
+                break
+            }
+            at += n
+        }
+        #expect(outcomes.first == .invalid)
+    }
+
+    /// Many tiny chunks with extensions: every stop is correct (the look ahead is not redone).
+    @Test func manyExtensionsInOneReadKeepOnlyTheFraming() {
+        let body = Array((String(repeating: "1;e=v\r\nx\r\n", count: 5_000) + "0\r\n\r\n").utf8)
+        var scanner = ChunkedBodyScanner.framingOnly
+        var kept: [UInt8] = []
+        var at = 0
+        var finished = false
+        while at < body.count, !finished {
+            switch body[at...].withUnsafeBytes({ scanner.scan($0) }) {
+            case .forward(let n):
+                kept += body[at..<(at + n)]
+                at += n
+            case .drop(let n): at += n
+            case .finished(let n):
+                kept += body[at..<(at + n)]
+                finished = true
+            case .invalid:
+                Issue.record("invalid at \(at)")
+                return
+            }
+        }
+        #expect(finished)
+        #expect(kept == Array((String(repeating: "1\r\nx\r\n", count: 5_000) + "0\r\n\r\n").utf8))
+    }
+
     @Test(arguments: ["no colon here", "x-c: a\u{B}b"])
     func theScannerRefusesAMalformedTrailer(line: String) {
         var scanner = ChunkedBodyScanner()

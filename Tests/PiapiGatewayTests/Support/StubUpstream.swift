@@ -85,9 +85,17 @@ final class StubUpstream: Sendable {
         RefusedPort.port
     }
 
-    /// The deterministic bytes `.large(count:)` sends.
+    /// The deterministic bytes `.large(count:)` sends: a block of a prime length (1 MiB pieces
+    /// never line up with it, so pieces out of order would show) repeated with memcpy. The stub
+    /// builds them on the event loop every in-process test shares; one closure call per byte
+    /// took seconds there in a debug build, and every other test's connections stalled with it
+    /// (a parallel run saw 3 s upstream timeouts pass and 10 s waits expire).
     static func largeBody(count: Int) -> [UInt8] {
-        (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        let block = (0..<65_521).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        while bytes.count < count { bytes.append(contentsOf: block.prefix(count - bytes.count)) }
+        return bytes
     }
 
     /// Records each request, then plays the responder's reply.
