@@ -28,9 +28,11 @@ struct ProcessSignalsTests {
         let next = try TableFixtures.table(services: ["codex", "claude"])
         try TableFile.writeAtomically(TableFile.encode(next, as: .binary), to: path)
         // Sent until seen: libdispatch arms a signal source asynchronously after `resume()`, and
-        // a SIGHUP that arrives before that is ignored (a loaded parallel run showed it).
+        // a SIGHUP that arrives before that is ignored (a loaded parallel run showed it). 30 s:
+        // the source's handler runs on a dispatch thread, and CPU-bound suites of a parallel run
+        // can hold dispatch's few threads for 15 s and more.
         #expect(
-            await eventually {
+            await eventually(within: 30) {
                 guard store.current.hash != next.contentHash else { return true }
                 kill(getpid(), SIGHUP)
                 return false
