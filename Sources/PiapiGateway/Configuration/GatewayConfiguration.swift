@@ -45,11 +45,11 @@ public struct GatewayConfiguration: Sendable {
     /// connection and its upstream connections live on one loop, so more loops than cores only
     /// add context switches.
     public var eventLoopThreads: Int = GatewayConfiguration.defaultEventLoopThreads
-    /// One loop per core but one, at least one: on the 2-core machine one loop served as many
-    /// requests as two at c=32 and c=256, with a shorter p99 tail (docs/performance.md, "Event
-    /// loops and the upstream pool"). A third of a proxied request's CPU is the kernel's TCP
-    /// work, which a spare core absorbs; more cores were not measured.
-    public static var defaultEventLoopThreads: Int { max(1, System.coreCount - 1) }
+    /// One loop per core. A quiet sitting once showed one loop on 2 cores serving as much as
+    /// two; a later `bench/gateway.sh --compare` on a busier machine gave one loop 0.67–0.74×
+    /// of the previous main (one loop per core) and two loops 0.88–1.05× (docs/performance.md,
+    /// "Event loops and the upstream pool"): a second loop absorbs load the machine adds.
+    public static var defaultEventLoopThreads: Int { System.coreCount }
     /// More loops than this is a typo, not a tuning choice.
     public static let maxEventLoopThreads = 256
 
