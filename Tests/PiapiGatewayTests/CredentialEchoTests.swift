@@ -27,6 +27,21 @@ import Testing
         return (response, leaked)
     }
 
+    /// One GET with `key` to a gateway in front of an upstream that answers `reply` byte for
+    /// byte; `check` reads the client's side, then everything is stopped.
+    private func askRawUpstream(
+        _ reply: String, key: String, _ check: (TestConnection) async throws -> Void
+    ) async throws {
+        let upstream = try await RawUpstream(always: reply)
+        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
+        let connection = try await TestConnection(port: gateway.port)
+        try await connection.send("GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(key)\r\n\r\n")
+        try await check(connection)
+        await connection.close()
+        await gateway.stop()
+        await upstream.close()
+    }
+
     @Test func headerModeEchoesAreDropped() async throws {
         let (response, leaked) = try await response(
             key: GatewayHarness.aliceKey,
@@ -100,17 +115,13 @@ import Testing
     }
 
     @Test func aReasonPhraseHoldingTheKeyIsNotPassedOn() async throws {
-        let upstream = try await RawUpstream(
-            always: "HTTP/1.1 401 key Bearer sk-alpha is revoked\r\ncontent-length: 0\r\n\r\n")
-        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
-        let connection = try await TestConnection(port: gateway.port)
-        try await connection.send(
-            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
-        #expect(!(try await connection.bytesReceived(once: "\r\n\r\n").contains("sk-alpha")))
-        #expect(try await connection.readResponse().status == 401)
-        await connection.close()
-        await gateway.stop()
-        await upstream.close()
+        try await askRawUpstream(
+            "HTTP/1.1 401 key Bearer sk-alpha is revoked\r\ncontent-length: 0\r\n\r\n",
+            key: GatewayHarness.aliceKey
+        ) { (connection: TestConnection) async throws in
+            #expect(!(try await connection.bytesReceived(once: "\r\n\r\n").contains("sk-alpha")))
+            #expect(try await connection.readResponse().status == 401)
+        }
     }
 
     /// Found by the review: trailer fields and chunk extensions of a chunked answer reached the
@@ -118,59 +129,47 @@ import Testing
     /// as the upstream connection reads them, so a failure held whole for failover is clean too.
     @Test(arguments: [200, 503])
     func trailersAndChunkExtensionsOfAResponseAreLeftOut(status: Int) async throws {
-        let upstream = try await RawUpstream(
-            always: "HTTP/1.1 \(status) X\r\ntransfer-encoding: chunked\r\n\r\n"
+        try await askRawUpstream(
+            "HTTP/1.1 \(status) X\r\ntransfer-encoding: chunked\r\n\r\n"
                 + "3;k=sk-alpha\r\nabc\r\n2;note=\"Bearer sk-alpha\";x\r\nde\r\n"
-                + "0;last=sk-alpha\r\nx-key: sk-alpha\r\nx-auth: Bearer sk-alpha\r\n\r\n")
-        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
-        let connection = try await TestConnection(port: gateway.port)
-        try await connection.send(
-            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
-        let response = try await connection.readResponse()
-        #expect(response.status == status)
-        #expect(response.text == "abcde")
-        let raw = String(decoding: connection.receivedBytes, as: UTF8.self)
-        #expect(raw.isEmpty)  // the whole answer was one response, read
-        await connection.close()
-        await gateway.stop()
-        await upstream.close()
+                + "0;last=sk-alpha\r\nx-key: sk-alpha\r\nx-auth: Bearer sk-alpha\r\n\r\n",
+            key: GatewayHarness.aliceKey
+        ) { (connection: TestConnection) async throws in
+            let response = try await connection.readResponse()
+            #expect(response.status == status)
+            #expect(response.text == "abcde")
+            let raw = String(decoding: connection.receivedBytes, as: UTF8.self)
+            #expect(raw.isEmpty)  // the whole answer was one response, read
+        }
     }
 
     @Test func theBytesOfAChunkedAnswerKeepOnlySizesAndPayload() async throws {
-        let upstream = try await RawUpstream(
-            always: "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
-                + "3;k=sk-alpha\r\nabc\r\n0\r\nx-key: sk-alpha\r\n\r\n")
-        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
-        let connection = try await TestConnection(port: gateway.port)
-        try await connection.send(
-            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.aliceKey)\r\n\r\n")
-        let bytes = try await connection.bytesReceived(once: "0\r\n\r\n")
-        #expect(!bytes.contains("sk-alpha"))
-        #expect(bytes.hasSuffix("\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
-        await connection.close()
-        await gateway.stop()
-        await upstream.close()
+        try await askRawUpstream(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "3;k=sk-alpha\r\nabc\r\n0\r\nx-key: sk-alpha\r\n\r\n",
+            key: GatewayHarness.aliceKey
+        ) { (connection: TestConnection) async throws in
+            let bytes = try await connection.bytesReceived(once: "0\r\n\r\n")
+            #expect(!bytes.contains("sk-alpha"))
+            #expect(bytes.hasSuffix("\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
+        }
     }
 
     @Test func informationalHeadsAreCleanedToo() async throws {
-        let upstream = try await RawUpstream(
-            always: "HTTP/1.1 103 Early Hints\r\nlink: </s.css?key=sk-gamma>; rel=preload\r\n"
-                + "x-echo: sk-gamma\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-        let gateway = try await GatewayHarness.start(table: GatewayHarness.table(upstreamPort: upstream.port))
-        let connection = try await TestConnection(port: gateway.port)
-        try await connection.send(
-            "GET /piapi/codex/x HTTP/1.1\r\nauthorization: Bearer \(GatewayHarness.carolKey)\r\n\r\n")
-        #expect(!(try await connection.bytesReceived(once: "\r\n\r\nok").contains("sk-gamma")))
-        let hints = try await connection.readResponse()
-        #expect(hints.status == 103)
-        #expect(hints.header("link") == "</s.css>; rel=preload")
-        #expect(hints.header("x-echo") == nil)
-        let final = try await connection.readResponse()
-        #expect(final.status == 200)
-        #expect(final.text == "ok")
-        await connection.close()
-        await gateway.stop()
-        await upstream.close()
+        try await askRawUpstream(
+            "HTTP/1.1 103 Early Hints\r\nlink: </s.css?key=sk-gamma>; rel=preload\r\n"
+                + "x-echo: sk-gamma\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+            key: GatewayHarness.carolKey
+        ) { (connection: TestConnection) async throws in
+            #expect(!(try await connection.bytesReceived(once: "\r\n\r\nok").contains("sk-gamma")))
+            let hints = try await connection.readResponse()
+            #expect(hints.status == 103)
+            #expect(hints.header("link") == "</s.css>; rel=preload")
+            #expect(hints.header("x-echo") == nil)
+            let final = try await connection.readResponse()
+            #expect(final.status == 200)
+            #expect(final.text == "ok")
+        }
     }
 
     @Test func aFailureResponseReplayedAfterFailoverIsCleanedForItsOwnTarget() async throws {

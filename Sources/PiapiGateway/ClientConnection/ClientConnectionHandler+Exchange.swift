@@ -82,18 +82,24 @@ extension ClientConnectionHandler: UpstreamResponseSink {
 
     func upstreamInformational(_ head: ResponseHead) {
         guard let exchange, exchange.state.informational(toHTTP10Client: exchange.head.isHTTP10) else { return }
-        var head = head
-        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
-        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 64)
-        head.write(to: &out, requestID: exchange.requestID, closeClient: false, toHTTP10: false)
+        write(exchange.withCredentialHidden(head), of: exchange, closeClient: false, toHTTP10: false)
+    }
+
+    /// Writes a head of the exchange's try to the client (`head` has its credential hidden).
+    private func write(
+        _ head: ResponseHead, of exchange: ProxyExchange, closeClient: Bool, toHTTP10: Bool,
+        rateLimit: RateLimitStatus? = nil, webSocket: Bool = false
+    ) {
+        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
+        head.write(
+            to: &out, requestID: exchange.requestID, closeClient: closeClient, toHTTP10: toHTTP10,
+            rateLimit: rateLimit, webSocket: webSocket)
         context.write(wrapOutboundOut(out), promise: nil)
     }
 
     func upstreamResponseHead(_ head: ResponseHead) {
         guard let exchange else { return }
-        var head = head
-        // Kept with the head: a captured failure is written after later tries, to other targets.
-        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
+        let head = exchange.withCredentialHidden(head)
         let toHTTP10 = exchange.head.isHTTP10
         if head.isDechunked(toHTTP10: toHTTP10) { exchange.upstream?.dechunkBody() }
         let now = NIODeadline.now()
@@ -112,11 +118,9 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         case .forward(let outcome):
             concludeAttempt(exchange, outcome, retryAfter: retryAfter)
             exchange.usageTap = UsageTap(head: head, framingRemoved: toHTTP10)
-            var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
-            head.write(
-                to: &out, requestID: exchange.requestID, closeClient: exchange.state.closeClientAfter,
-                toHTTP10: toHTTP10, rateLimit: exchange.rateLimit)
-            context.write(wrapOutboundOut(out), promise: nil)
+            write(
+                head, of: exchange, closeClient: exchange.state.closeClientAfter, toHTTP10: toHTTP10,
+                rateLimit: exchange.rateLimit)
             enterStreaming()
         }
     }
@@ -131,11 +135,8 @@ extension ClientConnectionHandler: UpstreamResponseSink {
         syncTimer()
         exchange.state.switchedProtocols(now: .now())
         concludeAttempt(exchange, .ok)
-        var head = head
-        head.hiddenCredential = exchange.target.map(InjectedCredential.init)
-        var out = context.channel.allocator.buffer(capacity: head.bytes.readableBytes + 96)
-        head.write(to: &out, requestID: exchange.requestID, closeClient: false, toHTTP10: false, webSocket: true)
-        context.write(wrapOutboundOut(out), promise: nil)
+        let head = exchange.withCredentialHidden(head)
+        write(head, of: exchange, closeClient: false, toHTTP10: false, webSocket: true)
         let session = WebSocketSession(exchange, head: head, shared: shared)
         if machine.draining { session.drainRequested() }
         exchange.limitedUser = nil

@@ -33,6 +33,18 @@ final class ProxyExchange {
     /// The target of the try in progress (or the last one); nil before the first.
     var target: PreparedTarget? { state.plan.currentTarget.map { prepared.targets[$0] } }
 
+    /// The injected credential of the try in progress: what its response must not hand back.
+    var credential: InjectedCredential? { target.map(InjectedCredential.init) }
+
+    /// `head`, from the try in progress, marked so that writing it leaves that try's
+    /// credential out. Kept with the head: a captured failure is written after later tries,
+    /// which went to other targets.
+    func withCredentialHidden(_ head: ResponseHead) -> ResponseHead {
+        var head = head
+        head.hiddenCredential = credential
+        return head
+    }
+
     /// Silence is the client's doing: its body is unfinished, nothing was answered yet, and
     /// the upstream could have taken more (a stalled upstream would leave it unwritable).
     var clientStalled: Bool {

@@ -37,7 +37,7 @@ enum RequestRecordBuilder {
         record.attempts = exchange.state.plan.attempts
         record.tableHash = exchange.prepared.serving.hash
         record.ttfbSeconds = exchange.state.ttfbSeconds
-        let credential = exchange.target.map(InjectedCredential.init)
+        let credential = exchange.credential
         if let usage = exchange.usageTap?.finish(complete: complete).hidingCredential(credential) {
             record.usage = usage
             if let model = usage.model, let price = exchange.prepared.serving.table.price(for: model),

@@ -224,7 +224,7 @@ extension WebSocketSession {
             requestID: exchange.requestID, path: exchange.head.string(exchange.head.path), user: exchange.user,
             serviceType: exchange.serviceType, provider: exchange.target?.provider ?? "",
             keyName: exchange.target?.keyName ?? "", serving: exchange.prepared.serving,
-            limitedUser: exchange.limitedUser, credential: exchange.target.map(InjectedCredential.init))
+            limitedUser: exchange.limitedUser, credential: exchange.credential)
         self.init(
             origin: origin, extensions: WebSocketExtensions(header: head.value(of: Self.extensionsHeader)),
             telemetry: shared.telemetry, limits: shared.limits, idleTimeout: shared.configuration.idleTimeout)
