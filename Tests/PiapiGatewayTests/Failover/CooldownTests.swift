@@ -154,6 +154,9 @@ import Testing
         var configuration = GatewayConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
+        // As in `GatewayHarness`: a parallel run can starve a test between its connect and its
+        // first write past the default 10 s header timeout (a run saw "I/O on closed channel").
+        configuration.headerTimeout = .seconds(120)
         let server = GatewayServer(
             configuration: configuration, tables: tables, telemetry: telemetry,
             group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"),
